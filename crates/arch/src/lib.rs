@@ -1,0 +1,4 @@
+//! # neurochip-arch
+//!
+//! Architecture descriptions (TOML), validation and built-in presets.
+pub mod schema;

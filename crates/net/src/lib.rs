@@ -1,0 +1,4 @@
+//! # neurochip-net
+//!
+//! Network descriptions, built-in workloads and their expansion into synapses.
+pub mod schema;

@@ -1,0 +1,67 @@
+//! The one trait every neuron model implements.
+//!
+//! # Contract
+//!
+//! A model is a pure function of its parameters, its state, the synaptic
+//! input folded for this timestep and a keyed random stream. The runtime
+//! calls, for every neuron and every timestep, in this order:
+//!
+//! 1. [`NeuronModel::accumulate`] once per synaptic event that targets the
+//!    neuron for a given future step, in the (deterministic) order the events
+//!    arrive. It folds the event into a per-(neuron, step) accumulator
+//!    [`NeuronModel::Acc`] without touching the neuron state, so delayed
+//!    events can be held in delay slots.
+//! 2. [`NeuronModel::update`] exactly once per timestep with the accumulator
+//!    of that step (the default accumulator when nothing arrived). It advances
+//!    the state one step and returns how many spikes the neuron emits
+//!    (0 = none; >1 only for multi-spike models such as Xylo).
+//!
+//! Both functions must never panic for any parameter built by the model's
+//! own constructor and any state reachable from `State::default()`, and must
+//! keep every state field inside its declared width.
+//!
+//! Models are generic-free associated functions (no `&self`): per-neuron
+//! parameters live in [`NeuronModel::Params`], so a core can hold a
+//! heterogeneous population of one model without any shared mutable state.
+
+use crate::rng::NeuronRng;
+
+/// A neuron model that a core's firmware can run.
+pub trait NeuronModel {
+    /// Per-neuron parameters, already in the model's integer units.
+    type Params: Clone + core::fmt::Debug;
+    /// Per-neuron state registers.
+    type State: Copy + Default + PartialEq + core::fmt::Debug;
+    /// What the synaptic events of one timestep fold into before the neuron
+    /// reads them (a sum, per-channel sums, a composed saturating add, …).
+    type Acc: Copy + Default + PartialEq + core::fmt::Debug;
+
+    /// Short machine name used in architecture files (`lif`, `loihi_cuba_lif`, …).
+    const NAME: &'static str;
+    /// Names of the state registers, in the order [`NeuronModel::state_field`] reads them.
+    const STATE_FIELDS: &'static [&'static str];
+    /// Number of synaptic input channels (synapse types) the model accepts.
+    const CHANNELS: u8;
+
+    /// Fold one synaptic event (`weight` in the model's weight units, on
+    /// `channel` < `CHANNELS`) into the accumulator of its target step.
+    fn accumulate(params: &Self::Params, acc: &mut Self::Acc, channel: u8, weight: i32);
+
+    /// Advance one timestep with this step's folded input; returns the spike count.
+    fn update(
+        params: &Self::Params,
+        state: &mut Self::State,
+        input: &Self::Acc,
+        rng: &mut NeuronRng,
+    ) -> u8;
+
+    /// Read state register `i` (index into [`NeuronModel::STATE_FIELDS`]) for probes and traces.
+    fn state_field(state: &Self::State, i: usize) -> i64;
+
+    /// True when an update with this input would leave the state unchanged and
+    /// emit nothing, so the hardware may charge an *idle* rather than an
+    /// *active* neuron update. Conservative default: never idle.
+    fn is_idle(_params: &Self::Params, _state: &Self::State, _input: &Self::Acc) -> bool {
+        false
+    }
+}

@@ -1,0 +1,1 @@
+//! Neuron models, each bit-exact with the reference it names.

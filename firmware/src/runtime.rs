@@ -1,0 +1,1 @@
+//! The per-core program, generic over the HAL.

@@ -1,0 +1,4 @@
+//! # neurochip-hw
+//!
+//! The cycle-level chip.
+pub mod image;
