@@ -8,7 +8,8 @@
 use neurochip_firmware::hal::WordLayout;
 use neurochip_firmware::NeuronModel;
 
-/// Index of a core in the whole system (chip-major, then tile row-major, then core in tile).
+/// Index of a core in the whole system: `tile × cores_per_tile + slot`, where tiles are numbered
+/// row-major over the whole system grid (see `neurochip_arch::Architecture::tile_xy`).
 pub type CoreId = u32;
 
 /// Where a neuron's spike must go.
@@ -95,7 +96,8 @@ pub struct McEntry {
     pub key: u32,
     /// Mask applied to the packet key.
     pub mask: u32,
-    /// Output ports: bit p = router port p (see `neurochip_hw::noc::Port`).
+    /// Output ports as SpiNNaker's route word: bits 0–5 the links E, NE, N, W, SW, S (a square
+    /// mesh uses E, N, W, S only), bit 6 + k the k-th core of the router's tile.
     pub ports: u32,
 }
 

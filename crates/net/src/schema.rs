@@ -60,8 +60,11 @@ pub enum NeuronParams {
         /// Resting / leak reversal potential (mV).
         #[serde(default)]
         v_rest_mv: f64,
-        /// Threshold (mV); spike when v >= threshold.
+        /// Threshold (mV); spike when v >= threshold (or v > threshold with `strict_threshold`).
         v_thresh_mv: f64,
+        /// Spike only when v is strictly above the threshold (NIR, Loihi convention).
+        #[serde(default)]
+        strict_threshold: bool,
         /// Reset potential (mV).
         v_reset_mv: f64,
         /// Refractory period (ms).
@@ -224,6 +227,12 @@ pub enum Connect {
     List {
         /// Pairs.
         pairs: Vec<(u32, u32)>,
+        /// Per-pair weights; when non-empty it must match `pairs` in length and overrides `weight`.
+        #[serde(default)]
+        weights: Vec<f64>,
+        /// Per-pair delays in steps; when non-empty it must match `pairs` and overrides `delay`.
+        #[serde(default)]
+        delays: Vec<u32>,
     },
 }
 
