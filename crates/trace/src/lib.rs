@@ -1,1 +1,764 @@
-//! neurochip-trace
+//! neurochip-trace: replay reference traces recorded from chip simulators
+//! against the firmware's neuron models, value by value.
+//!
+//! A trace is the acceptance test of a model's bit-exactness: the replay
+//! drives the model with the trace's own inputs and parameters and stops at
+//! the first register that differs, naming step, neuron and state, so a
+//! regression points straight at the diverging operation.
+//!
+//! Formats: [`TraceFormat::LavaLif`] (Lava 0.10 `PyLifModelBitAcc` behind
+//! `PyDenseModelBitAcc`) and [`TraceFormat::XyloLayer`] (xylosim 0.1.3
+//! `XyloLayer`, hidden + readout).
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use neurochip_firmware::models::loihi::{
+    dense_effective_weights, LoihiCubaLif, LoihiParamError, LoihiParams, LoihiState, SignMode,
+};
+use neurochip_firmware::models::xylo::{
+    shifted_weight, XyloAcc, XyloIaf, XyloParamError, XyloParams, XyloState, MAX_HIDDEN_SPIKES,
+    MAX_INPUT_SPIKES, MAX_OUT_SPIKES,
+};
+use neurochip_firmware::{NeuronModel, NeuronRng};
+use serde_json::Value;
+
+/// Which simulator recorded a trace (decides how it is replayed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TraceFormat {
+    /// Lava `RingBuffer -> Dense -> LIF` scenarios (`scenarios[]` with `a_in`, `u`, `v`, `s`).
+    LavaLif,
+    /// xylosim `XyloLayer` trace (`params`, `input[t][ch]`, `trace`).
+    XyloLayer,
+}
+
+/// Recognise a trace by its top-level shape, without validating it.
+pub fn detect(json: &Value) -> Option<TraceFormat> {
+    let obj = json.as_object()?;
+    if let Some(Value::Array(sc)) = obj.get("scenarios") {
+        let lava_like = |s: &Value| s.get("a_in").is_some() && s.get("weights_given").is_some();
+        if obj.contains_key("lava_nc_version") || sc.first().is_some_and(lava_like) {
+            return Some(TraceFormat::LavaLif);
+        }
+    }
+    if obj.contains_key("trace")
+        && obj
+            .get("params")
+            .is_some_and(|p| p.get("w_in[pre][post][syn]").is_some())
+    {
+        return Some(TraceFormat::XyloLayer);
+    }
+    None
+}
+
+/// Outcome of replaying one scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioResult {
+    /// Scenario name from the trace.
+    pub name: String,
+    /// Values compared before the first mismatch (all of them on a pass).
+    pub values_checked: u64,
+    /// The first differing value, if any.
+    pub mismatch: Option<Mismatch>,
+}
+
+/// The first value where the model and the reference disagree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mismatch {
+    /// Step index (0 = the trace's first recorded step; 0 for parameter checks).
+    pub step: usize,
+    /// Neuron index within its population.
+    pub neuron: usize,
+    /// State name as in the trace (`v`, `Isyn2`, `weight[i][j]`, …).
+    pub state: String,
+    /// Value in the reference trace.
+    pub expected: i64,
+    /// Value the model produced.
+    pub got: i64,
+}
+
+impl ScenarioResult {
+    /// True when every value matched.
+    pub fn passed(&self) -> bool {
+        self.mismatch.is_none()
+    }
+}
+
+impl fmt::Display for ScenarioResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.mismatch {
+            None => write!(f, "PASS {} ({} values)", self.name, self.values_checked),
+            Some(m) => write!(
+                f,
+                "FAIL {}: step {}, neuron {}, state {}: expected {}, got {}",
+                self.name, m.step, m.neuron, m.state, m.expected, m.got
+            ),
+        }
+    }
+}
+
+/// Why a trace could not be replayed (as opposed to replayed and mismatched).
+#[derive(Debug, thiserror::Error)]
+pub enum TraceError {
+    /// The file could not be read.
+    #[error("{}: cannot read: {source}", path.display())]
+    Io {
+        /// The trace file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The file is not valid JSON.
+    #[error("{}:{line}:{column}: invalid JSON: {msg}", path.display())]
+    Json {
+        /// The trace file.
+        path: PathBuf,
+        /// 1-based line of the error.
+        line: usize,
+        /// 1-based column of the error.
+        column: usize,
+        /// serde_json's description.
+        msg: String,
+    },
+    /// Valid JSON but neither a Lava nor a Xylo trace.
+    #[error("{}: unknown trace format (expected a Lava LIF trace with `scenarios` or a Xylo trace with `params` and `trace`)", path.display())]
+    UnknownFormat {
+        /// The trace file.
+        path: PathBuf,
+    },
+    /// A field is missing, ill-typed, out of range or of the wrong length.
+    #[error("{}: field `{field}`: {reason}", path.display())]
+    Field {
+        /// The trace file.
+        path: PathBuf,
+        /// JSON path of the field, e.g. `scenarios[1].params.du`.
+        field: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+/// Read, detect and replay a trace file: one result per scenario.
+pub fn check_file(path: &Path) -> Result<Vec<ScenarioResult>, TraceError> {
+    let text = std::fs::read_to_string(path).map_err(|source| TraceError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let json: Value = serde_json::from_str(&text).map_err(|e| TraceError::Json {
+        path: path.to_path_buf(),
+        line: e.line(),
+        column: e.column(),
+        msg: e.to_string(),
+    })?;
+    check_value(&json, path)
+}
+
+/// Replay an already parsed trace; `path` only names the source in errors.
+pub fn check_value(json: &Value, path: &Path) -> Result<Vec<ScenarioResult>, TraceError> {
+    let root = Node {
+        v: json,
+        path: String::new(),
+        file: path,
+    };
+    match detect(json) {
+        Some(TraceFormat::LavaLif) => {
+            let sc = root.key("scenarios")?.arr()?;
+            sc.iter().map(replay_lava).collect()
+        }
+        Some(TraceFormat::XyloLayer) => Ok(vec![replay_xylo(&root)?]),
+        None => Err(TraceError::UnknownFormat {
+            path: path.to_path_buf(),
+        }),
+    }
+}
+
+/// A JSON value with the path that reached it, so every error names its field.
+#[derive(Clone)]
+struct Node<'a> {
+    v: &'a Value,
+    path: String,
+    file: &'a Path,
+}
+
+impl<'a> Node<'a> {
+    fn err(&self, reason: impl Into<String>) -> TraceError {
+        TraceError::Field {
+            path: self.file.to_path_buf(),
+            field: if self.path.is_empty() {
+                "(root)".into()
+            } else {
+                self.path.clone()
+            },
+            reason: reason.into(),
+        }
+    }
+
+    fn child_path(&self, k: &str) -> String {
+        if self.path.is_empty() {
+            k.to_string()
+        } else {
+            format!("{}.{k}", self.path)
+        }
+    }
+
+    fn opt(&self, k: &str) -> Option<Node<'a>> {
+        self.v.get(k).map(|v| Node {
+            v,
+            path: self.child_path(k),
+            file: self.file,
+        })
+    }
+
+    fn key(&self, k: &str) -> Result<Node<'a>, TraceError> {
+        self.opt(k).ok_or_else(|| TraceError::Field {
+            path: self.file.to_path_buf(),
+            field: self.child_path(k),
+            reason: "missing".into(),
+        })
+    }
+
+    fn arr(&self) -> Result<Vec<Node<'a>>, TraceError> {
+        let a = self
+            .v
+            .as_array()
+            .ok_or_else(|| self.err(format!("expected an array, found {}", kind(self.v))))?;
+        Ok(a.iter()
+            .enumerate()
+            .map(|(i, v)| Node {
+                v,
+                path: format!("{}[{i}]", self.path),
+                file: self.file,
+            })
+            .collect())
+    }
+
+    /// An array of exactly `n` elements.
+    fn arr_n(&self, n: usize) -> Result<Vec<Node<'a>>, TraceError> {
+        let a = self.arr()?;
+        if a.len() != n {
+            return Err(self.err(format!("expected {n} elements, found {}", a.len())));
+        }
+        Ok(a)
+    }
+
+    fn int(&self) -> Result<i64, TraceError> {
+        if let Some(x) = self.v.as_i64() {
+            return Ok(x);
+        }
+        // Accept integral floats (numpy exports sometimes write 3.0).
+        match self.v.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(f as i64),
+            _ => Err(self.err(format!("expected an integer, found {}", kind(self.v)))),
+        }
+    }
+
+    fn int_in(&self, lo: i64, hi: i64) -> Result<i64, TraceError> {
+        let x = self.int()?;
+        if x < lo || x > hi {
+            return Err(self.err(format!("{x} is outside {lo}..={hi}")));
+        }
+        Ok(x)
+    }
+
+    fn str(&self) -> Result<&'a str, TraceError> {
+        self.v
+            .as_str()
+            .ok_or_else(|| self.err(format!("expected a string, found {}", kind(self.v))))
+    }
+
+    /// A list of `n` integers in range, or a single integer meaning "all `n`".
+    fn ints_or_scalar(&self, n: usize, lo: i64, hi: i64) -> Result<Vec<i64>, TraceError> {
+        if self.v.is_array() {
+            self.arr_n(n)?.iter().map(|x| x.int_in(lo, hi)).collect()
+        } else {
+            Ok(vec![self.int_in(lo, hi)?; n])
+        }
+    }
+
+    /// A `rows x cols` integer matrix in range.
+    fn matrix(
+        &self,
+        rows: usize,
+        cols: usize,
+        lo: i64,
+        hi: i64,
+    ) -> Result<Vec<Vec<i64>>, TraceError> {
+        self.arr_n(rows)?
+            .iter()
+            .map(|r| r.arr_n(cols)?.iter().map(|x| x.int_in(lo, hi)).collect())
+            .collect()
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a non-integer number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Counts compared values and records the first mismatch.
+struct Checker {
+    checked: u64,
+    mismatch: Option<Mismatch>,
+}
+
+impl Checker {
+    fn new() -> Self {
+        Checker {
+            checked: 0,
+            mismatch: None,
+        }
+    }
+
+    /// Compare one value; returns false once a mismatch is recorded (stop replaying).
+    fn check(&mut self, step: usize, neuron: usize, state: &str, expected: i64, got: i64) -> bool {
+        if expected != got {
+            self.mismatch = Some(Mismatch {
+                step,
+                neuron,
+                state: state.to_string(),
+                expected,
+                got,
+            });
+            return false;
+        }
+        self.checked += 1;
+        true
+    }
+
+    fn finish(self, name: String) -> ScenarioResult {
+        ScenarioResult {
+            name,
+            values_checked: self.checked,
+            mismatch: self.mismatch,
+        }
+    }
+}
+
+const I32: (i64, i64) = (i32::MIN as i64, i32::MAX as i64);
+
+fn lava_param_err(params: &Node, e: LoihiParamError, neuron: usize) -> TraceError {
+    let per_neuron = matches!(
+        e,
+        LoihiParamError::BiasMant(_) | LoihiParamError::BiasExp(_)
+    );
+    let field = if per_neuron {
+        format!("{}.{}[{neuron}]", params.path, e.field())
+    } else {
+        format!("{}.{}", params.path, e.field())
+    };
+    TraceError::Field {
+        path: params.file.to_path_buf(),
+        field,
+        reason: e.to_string(),
+    }
+}
+
+/// Lava's `SignMode` enum values (NULL = 0), used when reporting a mode mismatch.
+fn sign_code(m: SignMode) -> i64 {
+    match m {
+        SignMode::Mixed => 1,
+        SignMode::Excitatory => 2,
+        SignMode::Inhibitory => 3,
+    }
+}
+
+fn replay_lava(sc: &Node) -> Result<ScenarioResult, TraceError> {
+    let name = sc.key("name")?.str()?.to_string();
+    let p = sc.key("params")?;
+    let du = p.key("du")?.int_in(0, i64::from(u16::MAX))? as u16;
+    let dv = p.key("dv")?.int_in(0, i64::from(u16::MAX))? as u16;
+    let vth = p.key("vth")?.int()?;
+    let bias_mant_node = p.key("bias_mant")?;
+    let n = bias_mant_node.arr()?.len();
+    let bias_mant = bias_mant_node.ints_or_scalar(n, I32.0, I32.1)?;
+    let bias_exp = p.key("bias_exp")?.ints_or_scalar(n, I32.0, I32.1)?;
+    let weight_exp = p.key("weight_exp")?.int_in(I32.0, I32.1)? as i32;
+    let nwb = p.key("num_weight_bits")?.int_in(1, 8)? as u32;
+    let u0 = match p.opt("u0") {
+        Some(x) => x.ints_or_scalar(n, -(1 << 23) + 1, 1 << 23)?,
+        None => vec![0; n],
+    };
+    let v0 = match p.opt("v0") {
+        Some(x) => x.ints_or_scalar(n, -(1 << 23) + 1, (1 << 23) - 1)?,
+        None => vec![0; n],
+    };
+
+    let mut params = Vec::with_capacity(n);
+    for i in 0..n {
+        let lp = LoihiParams::new(
+            du,
+            dv,
+            vth,
+            bias_mant[i] as i32,
+            bias_exp[i] as i32,
+            weight_exp,
+        )
+        .map_err(|e| lava_param_err(&p, e, i))?;
+        params.push(lp);
+    }
+
+    let wg_node = sc.key("weights_given")?;
+    let m = wg_node
+        .arr_n(n)?
+        .first()
+        .map_or(Ok(0), |r| r.arr().map(|a| a.len()))?;
+    let wg = wg_node.matrix(n, m, I32.0, I32.1)?;
+    let we = sc.key("weights_effective")?.matrix(n, m, I32.0, I32.1)?;
+    let flat: Vec<i32> = wg.iter().flatten().map(|&x| x as i32).collect();
+    let mut weff = vec![0i32; flat.len()];
+    let mode = dense_effective_weights(&flat, nwb, &mut weff);
+
+    let steps_node = sc.key("a_in")?;
+    let t_len = steps_node.arr()?.len();
+    let spikes_in = sc.key("spikes_in")?.arr_n(m)?;
+    let spikes: Vec<Vec<i64>> = spikes_in
+        .iter()
+        .map(|row| {
+            let r = row.arr()?;
+            if r.len() < t_len {
+                return Err(row.err(format!(
+                    "expected at least {t_len} steps, found {}",
+                    r.len()
+                )));
+            }
+            r.iter()
+                .take(t_len)
+                .map(|x| x.int_in(0, i64::MAX))
+                .collect()
+        })
+        .collect::<Result<_, _>>()?;
+    let a_in = steps_node.matrix(t_len, n, i64::MIN, i64::MAX)?;
+    let u_tr = sc.key("u")?.matrix(t_len, n, i64::MIN, i64::MAX)?;
+    let v_tr = sc.key("v")?.matrix(t_len, n, i64::MIN, i64::MAX)?;
+    let s_tr = sc.key("s")?.matrix(t_len, n, i64::MIN, i64::MAX)?;
+
+    let mut ck = Checker::new();
+    // Parameter pre-processing first: a wrong weight explains every later mismatch.
+    if let Some(sm) = p.opt("sign_mode") {
+        let given = match sm.str()? {
+            "MIXED" => SignMode::Mixed,
+            "EXCITATORY" => SignMode::Excitatory,
+            "INHIBITORY" => SignMode::Inhibitory,
+            other => {
+                return Err(sm.err(format!(
+                    "unknown sign mode {other:?} (MIXED, EXCITATORY, INHIBITORY)"
+                )))
+            }
+        };
+        if given != mode {
+            ck.check(0, 0, "sign_mode", sign_code(given), sign_code(mode));
+            return Ok(ck.finish(name));
+        }
+    }
+    for i in 0..n {
+        for j in 0..m {
+            if !ck.check(
+                0,
+                i,
+                &format!("weight[{i}][{j}]"),
+                we[i][j],
+                i64::from(weff[i * m + j]),
+            ) {
+                return Ok(ck.finish(name));
+            }
+        }
+    }
+    if let Some(eb) = sc.opt("effective_bias") {
+        let eb = eb.ints_or_scalar(n, i64::MIN, i64::MAX)?;
+        for i in 0..n {
+            if !ck.check(0, i, "bias", eb[i], params[i].effective_bias()) {
+                return Ok(ck.finish(name));
+            }
+        }
+    }
+    if let Some(ev) = sc.opt("effective_vth") {
+        if !ck.check(0, 0, "vth", ev.int()?, params[0].eff_vth) {
+            return Ok(ck.finish(name));
+        }
+    }
+
+    let mut state: Vec<LoihiState> = (0..n)
+        .map(|i| LoihiState {
+            u: u0[i] as i32,
+            v: v0[i] as i32,
+        })
+        .collect();
+    // The Dense process's one-step delay lives here, outside the model.
+    let mut prev_acc = vec![0i64; n];
+    let mut rng = NeuronRng::fixed(0);
+    for t in 0..t_len {
+        for i in 0..n {
+            let p = &params[i];
+            if !ck.check(t, i, "a_in", a_in[t][i], p.activation(prev_acc[i])) {
+                return Ok(ck.finish(name));
+            }
+            let s = LoihiCubaLif::update(p, &mut state[i], &prev_acc[i], &mut rng);
+            let ok = ck.check(t, i, "u", u_tr[t][i], i64::from(state[i].u))
+                && ck.check(t, i, "v", v_tr[t][i], i64::from(state[i].v))
+                && ck.check(t, i, "s", s_tr[t][i], i64::from(s));
+            if !ok {
+                return Ok(ck.finish(name));
+            }
+        }
+        for i in 0..n {
+            let mut acc = 0i64;
+            for j in 0..m {
+                if spikes[j][t] != 0 {
+                    LoihiCubaLif::accumulate(&params[i], &mut acc, 0, weff[i * m + j]);
+                }
+            }
+            prev_acc[i] = acc;
+        }
+    }
+    Ok(ck.finish(name))
+}
+
+/// Map a Xylo parameter error to the trace's own field name for that neuron.
+fn xylo_param_err(params: &Node, e: XyloParamError, neuron: usize, readout: bool) -> TraceError {
+    let base = match (e, readout) {
+        (XyloParamError::DashMem(_), false) => "dash_mem",
+        (XyloParamError::DashSyn(0, _), false) => "dash_syn",
+        (XyloParamError::DashSyn(_, _), false) => "dash_syn2",
+        (XyloParamError::Threshold(_), false) => "threshold",
+        (XyloParamError::DashMem(_), true) => "dash_mem_out",
+        (XyloParamError::DashSyn(_, _), true) => "dash_syn_out",
+        (XyloParamError::Threshold(_), true) => "threshold_out",
+        (other, _) => other.field(),
+    };
+    TraceError::Field {
+        path: params.file.to_path_buf(),
+        field: format!("{}.{base}[{neuron}]", params.path),
+        reason: e.to_string(),
+    }
+}
+
+fn ints(node: &Node, n: usize, lo: i64, hi: i64) -> Result<Vec<i64>, TraceError> {
+    node.arr_n(n)?.iter().map(|x| x.int_in(lo, hi)).collect()
+}
+
+/// A 3-D int8 weight array `[pre][post][syn]`.
+fn weights3(
+    node: &Node,
+    pre: usize,
+    post: usize,
+    syn: usize,
+) -> Result<Vec<Vec<Vec<i8>>>, TraceError> {
+    node.arr_n(pre)?
+        .iter()
+        .map(|a| {
+            a.matrix(post, syn, -128, 127).map(|m| {
+                m.into_iter()
+                    .map(|r| r.into_iter().map(|x| x as i8).collect())
+                    .collect()
+            })
+        })
+        .collect()
+}
+
+fn replay_xylo(root: &Node) -> Result<ScenarioResult, TraceError> {
+    let name = root
+        .opt("name")
+        .map(|n| n.str().map(str::to_string))
+        .transpose()?
+        .unwrap_or_else(|| "xylo_layer".to_string());
+    let p = root.key("params")?;
+    let input_node = root.key("input[t][ch]")?;
+    let t_len = match root.opt("T") {
+        Some(t) => t.int_in(0, 1 << 24)? as usize,
+        None => input_node.arr()?.len(),
+    };
+    let w_in_node = p.key("w_in[pre][post][syn]")?;
+    let n_in = match root.opt("Nin") {
+        Some(x) => x.int_in(0, 1 << 16)? as usize,
+        None => w_in_node.arr()?.len(),
+    };
+    let dash_mem_node = p.key("dash_mem")?;
+    let n_hid = match root.opt("Nhid") {
+        Some(x) => x.int_in(0, 1 << 16)? as usize,
+        None => dash_mem_node.arr()?.len(),
+    };
+    let dash_mem_out_node = p.key("dash_mem_out")?;
+    let n_out = match root.opt("Nout") {
+        Some(x) => x.int_in(0, 1 << 16)? as usize,
+        None => dash_mem_out_node.arr()?.len(),
+    };
+    let (cap_in, cap_hid, cap_out) = match root.opt("constants") {
+        Some(c) => (
+            c.opt("MAX_NUM_INP_SPIKES")
+                .map_or(Ok(i64::from(MAX_INPUT_SPIKES)), |x| x.int_in(0, 255))?,
+            c.opt("MAX_NUM_SPIKES")
+                .map_or(Ok(i64::from(MAX_HIDDEN_SPIKES)), |x| x.int_in(1, 31))?,
+            c.opt("MAX_NUM_OUT_SPIKES")
+                .map_or(Ok(i64::from(MAX_OUT_SPIKES)), |x| x.int_in(1, 31))?,
+        ),
+        None => (
+            i64::from(MAX_INPUT_SPIKES),
+            i64::from(MAX_HIDDEN_SPIKES),
+            i64::from(MAX_OUT_SPIKES),
+        ),
+    };
+
+    let w_in = weights3(&w_in_node, n_in, n_hid, 2)?;
+    let w_rec = weights3(&p.key("w_rec[pre][post][syn]")?, n_hid, n_hid, 2)?;
+    let w_out = p.key("w_out[pre][post]")?.matrix(n_hid, n_out, -128, 127)?;
+    let sh_in = p.key("weight_shift_in")?.int_in(0, 15)? as u8;
+    let sh_rec = p.key("weight_shift_rec")?.int_in(0, 15)? as u8;
+    let sh_out = p.key("weight_shift_out")?.int_in(0, 15)? as u8;
+
+    let u8s = |k: &str, n: usize| ints(&p.key(k)?, n, 0, 255);
+    let i16s = |k: &str, n: usize| ints(&p.key(k)?, n, i64::from(i16::MIN), i64::from(i16::MAX));
+    let dash_mem = ints(&dash_mem_node, n_hid, 0, 255)?;
+    let dash_syn = u8s("dash_syn", n_hid)?;
+    let dash_syn2 = u8s("dash_syn2", n_hid)?;
+    let thr = i16s("threshold", n_hid)?;
+    let bias = i16s("bias", n_hid)?;
+    let dash_mem_out = ints(&dash_mem_out_node, n_out, 0, 255)?;
+    let dash_syn_out = u8s("dash_syn_out", n_out)?;
+    let thr_out = i16s("threshold_out", n_out)?;
+    let bias_out = i16s("bias_out", n_out)?;
+
+    let mut hp = Vec::with_capacity(n_hid);
+    for i in 0..n_hid {
+        let x = XyloParams::new(
+            dash_mem[i] as u8,
+            [dash_syn[i] as u8, dash_syn2[i] as u8],
+            2,
+            thr[i] as i16,
+            bias[i] as i16,
+            cap_hid as u8,
+            0,
+        )
+        .map_err(|e| xylo_param_err(&p, e, i, false))?;
+        hp.push(x);
+    }
+    let mut op = Vec::with_capacity(n_out);
+    for o in 0..n_out {
+        let x = XyloParams::new(
+            dash_mem_out[o] as u8,
+            [dash_syn_out[o] as u8, 0],
+            1,
+            thr_out[o] as i16,
+            bias_out[o] as i16,
+            cap_out as u8,
+            0,
+        )
+        .map_err(|e| xylo_param_err(&p, e, o, true))?;
+        op.push(x);
+    }
+
+    let input = input_node.matrix(t_len, n_in, 0, i64::MAX)?;
+    let tr = root.key("trace")?;
+    let hid_names = ["Isyn", "Isyn2", "Vmem", "Spikes"];
+    let out_names = ["Isyn_out", "Vmem_out", "Spikes_out"];
+    let hid_tr: Vec<Vec<Vec<i64>>> = hid_names
+        .iter()
+        .map(|k| tr.key(k)?.matrix(t_len, n_hid, i64::MIN, i64::MAX))
+        .collect::<Result<_, _>>()?;
+    let out_tr: Vec<Vec<Vec<i64>>> = out_names
+        .iter()
+        .map(|k| tr.key(k)?.matrix(t_len, n_out, i64::MIN, i64::MAX))
+        .collect::<Result<_, _>>()?;
+
+    // Pre-shift once per matrix; accumulate then sees weight_shift = 0.
+    let sw_in: Vec<Vec<[i32; 2]>> = w_in
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|s| [0, 1].map(|k| i32::from(shifted_weight(s[k], sh_in))))
+                .collect()
+        })
+        .collect();
+    let sw_rec: Vec<Vec<[i32; 2]>> = w_rec
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|s| [0, 1].map(|k| i32::from(shifted_weight(s[k], sh_rec))))
+                .collect()
+        })
+        .collect();
+    let sw_out: Vec<Vec<i32>> = w_out
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|&w| i32::from(shifted_weight(w as i8, sh_out)))
+                .collect()
+        })
+        .collect();
+
+    let mut hs = vec![XyloState::default(); n_hid];
+    let mut os = vec![XyloState::default(); n_out];
+    let mut prev_spikes = vec![0u8; n_hid];
+    let mut rng = NeuronRng::fixed(0);
+    let mut ck = Checker::new();
+    for t in 0..t_len {
+        let mut acc_h = vec![XyloAcc::default(); n_hid];
+        let mut acc_o = vec![XyloAcc::default(); n_out];
+        // A. this step's input spikes.
+        for ch in 0..n_in {
+            let cnt = input[t][ch].min(cap_in);
+            for post in 0..n_hid {
+                for syn in 0..2u8 {
+                    let w = sw_in[ch][post][usize::from(syn)];
+                    for _ in 0..cnt {
+                        XyloIaf::accumulate(&hp[post], &mut acc_h[post], syn, w);
+                    }
+                }
+            }
+        }
+        // B. last step's hidden spikes, to hidden (recurrent) and readout.
+        for pre in 0..n_hid {
+            let cnt = i64::from(prev_spikes[pre]).min(cap_hid);
+            for post in 0..n_hid {
+                for syn in 0..2u8 {
+                    let w = sw_rec[pre][post][usize::from(syn)];
+                    for _ in 0..cnt {
+                        XyloIaf::accumulate(&hp[post], &mut acc_h[post], syn, w);
+                    }
+                }
+            }
+            for o in 0..n_out {
+                for _ in 0..cnt {
+                    XyloIaf::accumulate(&op[o], &mut acc_o[o], 0, sw_out[pre][o]);
+                }
+            }
+        }
+        // C. neuron updates, hidden then readout.
+        for i in 0..n_hid {
+            let s = XyloIaf::update(&hp[i], &mut hs[i], &acc_h[i], &mut rng);
+            prev_spikes[i] = s;
+            let got = [
+                i64::from(hs[i].isyn[0]),
+                i64::from(hs[i].isyn[1]),
+                i64::from(hs[i].vmem),
+                i64::from(s),
+            ];
+            for (k, name_k) in hid_names.iter().enumerate() {
+                if !ck.check(t, i, name_k, hid_tr[k][t][i], got[k]) {
+                    return Ok(ck.finish(name));
+                }
+            }
+        }
+        for o in 0..n_out {
+            let s = XyloIaf::update(&op[o], &mut os[o], &acc_o[o], &mut rng);
+            let got = [
+                i64::from(os[o].isyn[0]),
+                i64::from(os[o].vmem),
+                i64::from(s),
+            ];
+            for (k, name_k) in out_names.iter().enumerate() {
+                if !ck.check(t, o, name_k, out_tr[k][t][o], got[k]) {
+                    return Ok(ck.finish(name));
+                }
+            }
+        }
+    }
+    Ok(ck.finish(name))
+}
