@@ -1,1 +1,3 @@
-//! One integration-test binary, a module per behaviour.
+//! One integration-test binary, a module per behaviour (nexosim style).
+
+mod energy_per_op;

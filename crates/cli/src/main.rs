@@ -1,1 +1,197 @@
-fn main() {}
+//! `neurochip`: run, map, inspect and benchmark spiking networks on emulated
+//! neuromorphic chips. See the README and `docs/` for the user guide.
+
+mod bench;
+mod cmd_nir;
+mod cmd_run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit code for bad input (malformed file, impossible mapping).
+const EXIT_BAD_INPUT: u8 = 2;
+/// Exit code for a check that ran and failed (trace mismatch).
+const EXIT_CHECK_FAILED: u8 = 1;
+
+#[derive(Parser)]
+#[command(
+    name = "neurochip",
+    version,
+    about = "Cycle-level emulator of digital neuromorphic chips"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Map a network onto a chip, run it cycle by cycle and report (no arguments: the embedded default).
+    Run(cmd_run::RunArgs),
+    /// Map a network onto a chip and print the mapping report only.
+    Map(cmd_run::MapArgs),
+    /// Architecture presets and files.
+    Arch {
+        #[command(subcommand)]
+        command: ArchCommand,
+    },
+    /// Network files and built-in workloads.
+    Net {
+        #[command(subcommand)]
+        command: NetCommand,
+    },
+    /// Replay reference traces (Lava LIF/Dense scenarios, Xylo layer traces) through the firmware models.
+    TraceCheck {
+        /// Trace files (JSON).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Run the standard benchmark workloads and print a table.
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum ArchCommand {
+    /// List the built-in presets.
+    List,
+    /// Print a preset's (or a file's) full TOML.
+    Show {
+        /// Preset name, file, or `NAME:field=value,...`.
+        spec: String,
+    },
+    /// Validate an architecture file or spec.
+    Validate {
+        /// Preset name, file, or `NAME:field=value,...`.
+        spec: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum NetCommand {
+    /// List the built-in workloads with their parameters and defaults.
+    List,
+    /// Validate a network file or built-in spec and print its size.
+    Validate {
+        /// File (.toml/.json) or `builtin:NAME[:k=v,...]`.
+        spec: String,
+    },
+}
+
+/// Placement strategy names on the command line.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum StrategyArg {
+    /// Fill cores in order.
+    Sequential,
+    /// Spread neurons evenly over all cores.
+    Block,
+    /// Reduce synapse hops.
+    Greedy,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
+
+fn dispatch(cmd: Command) -> anyhow::Result<ExitCode> {
+    match cmd {
+        Command::Run(args) => cmd_run::run(args),
+        Command::Map(args) => cmd_run::map(args),
+        Command::Arch { command } => arch(command),
+        Command::Net { command } => net(command),
+        Command::TraceCheck { files } => trace_check(&files),
+        Command::Bench(args) => bench::bench(args),
+    }
+}
+
+fn arch(cmd: ArchCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        ArchCommand::List => {
+            println!(
+                "{:<14} {:>6} {:>8} {:>16}  description",
+                "preset", "cores", "neurons", "model"
+            );
+            for name in neurochip_arch::preset_names() {
+                let a = neurochip_arch::preset(name)?;
+                println!(
+                    "{:<14} {:>6} {:>8} {:>16}  {}",
+                    name,
+                    a.total_cores(),
+                    u64::from(a.total_cores()) * u64::from(a.core.neurons),
+                    format!("{:?}", a.core.model),
+                    a.description
+                );
+            }
+        }
+        ArchCommand::Show { spec } => {
+            // A bare preset name prints the embedded file, comments and sources included.
+            match neurochip_arch::preset_source(&spec) {
+                Some(src) => print!("{src}"),
+                None => {
+                    let a = neurochip_arch::resolve(&spec)?;
+                    print!("{}", neurochip_arch::to_toml(&a)?);
+                }
+            }
+        }
+        ArchCommand::Validate { spec } => {
+            let a = neurochip_arch::resolve(&spec)?;
+            println!(
+                "{spec}: ok ({}: {} chips, {} tiles, {} cores, {} neurons)",
+                a.name,
+                a.chips(),
+                a.total_tiles(),
+                a.total_cores(),
+                u64::from(a.total_cores()) * u64::from(a.core.neurons)
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn net(cmd: NetCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        NetCommand::List => {
+            for b in neurochip_net::builtins() {
+                println!("builtin:{}  {}", b.name, b.description);
+                for p in b.params {
+                    println!("    {:<10} = {:<8} {}", p.name, p.default, p.description);
+                }
+            }
+        }
+        NetCommand::Validate { spec } => {
+            let n = neurochip_net::resolve(&spec)?;
+            let e = neurochip_net::expand::expand(&n)?;
+            println!(
+                "{spec}: ok ({} populations, {} neurons, {} synapses)",
+                n.populations.len(),
+                e.n,
+                e.synapses()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn trace_check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let mut failed = false;
+    for f in files {
+        let results = neurochip_trace::check_file(f)?;
+        for r in &results {
+            println!("{}: {r}", f.display());
+            failed |= r.mismatch.is_some();
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(EXIT_CHECK_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,1 +1,262 @@
-//! neurochip-sim
+//! # neurochip-sim
+//!
+//! One function from a network and an architecture to a report: expand the
+//! network, map it, load the chip image, run the cycle-level chip step by
+//! step, and gather spikes, counters and energy into a [`Report`].
+//!
+//! The `neurochip` binary, the benchmarks and the integration tests all go
+//! through [`run`], so what a test checks is what a user runs.
+
+mod hwview;
+pub mod report;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use neurochip_arch::Architecture;
+use neurochip_firmware::NeuronModel;
+use neurochip_hw::image::ChipImage;
+use neurochip_hw::{Chip, EngineOptions};
+use neurochip_mapper::{AnyImage, MapOptions, MapReport, Strategy};
+use neurochip_net::expand::Expanded;
+use neurochip_net::schema::Network;
+
+pub use report::{map_summary, summary, write_outputs, Report};
+
+/// Why a run could not happen. Every variant is a user-facing, one-line error.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// The network description is invalid.
+    #[error(transparent)]
+    Net(#[from] neurochip_net::NetError),
+    /// The network does not fit the chip, or a value cannot be quantised.
+    #[error(transparent)]
+    Map(#[from] neurochip_mapper::MapError),
+    /// The chip rejected the image or failed while running (deadlock).
+    #[error(transparent)]
+    Hw(#[from] neurochip_hw::HwError),
+    /// A probe names a state the model does not have.
+    #[error(
+        "probe on population {population:?}: model {model} has no state {state:?} (has: {have})"
+    )]
+    BadProbe {
+        /// Population.
+        population: String,
+        /// Model name.
+        model: &'static str,
+        /// Requested state.
+        state: String,
+        /// The states the model has.
+        have: String,
+    },
+}
+
+/// How to run.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    /// Timesteps.
+    pub steps: u32,
+    /// Host threads (results identical for any value).
+    pub threads: usize,
+    /// Placement strategy.
+    pub strategy: Strategy,
+    /// Directory relative paths in the network resolve against.
+    pub base_dir: PathBuf,
+    /// Keep every spike (for `spikes.csv`); counts are always kept.
+    pub record_spikes: bool,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            steps: 1000,
+            threads: 1,
+            strategy: Strategy::Sequential,
+            base_dir: PathBuf::from("."),
+            record_spikes: false,
+        }
+    }
+}
+
+/// One recorded state trace.
+#[derive(Clone, Debug)]
+pub struct ProbeTrace {
+    /// Population name.
+    pub population: String,
+    /// Global neuron id.
+    pub neuron: u32,
+    /// State register name.
+    pub state: String,
+    /// One value per step (after the step's update).
+    pub values: Vec<i64>,
+}
+
+/// What a run produced.
+#[derive(Clone, Debug)]
+pub struct RunOutput {
+    /// The report (also `report.json`).
+    pub report: Report,
+    /// Every spike as (step, global neuron id, count), when recorded.
+    pub spikes: Vec<(u32, u32, u8)>,
+    /// Population name per global id range, for `spikes.csv`.
+    pub populations: Vec<(String, u32, u32)>,
+    /// Probe traces.
+    pub probes: Vec<ProbeTrace>,
+}
+
+/// Map only: the mapping report for `neurochip map`.
+pub fn map_only(
+    arch: &Architecture,
+    net: &Network,
+    strategy: Strategy,
+    base_dir: &Path,
+) -> Result<MapReport, SimError> {
+    net.validate("network")?;
+    let expanded = neurochip_net::expand::expand(net)?;
+    let opts = MapOptions {
+        strategy,
+        seed: net.seed,
+        base_dir: base_dir.to_path_buf(),
+    };
+    Ok(neurochip_mapper::map(arch, net, &expanded, &opts)?.report)
+}
+
+/// Run `net` on `arch` for `cfg.steps` steps; `progress` is called with the steps done.
+pub fn run(
+    arch: &Architecture,
+    arch_label: &str,
+    net: &Network,
+    net_label: &str,
+    cfg: &RunConfig,
+    progress: &mut dyn FnMut(u32),
+) -> Result<RunOutput, SimError> {
+    let wall = Instant::now();
+    net.validate(net_label)?;
+    let expanded = neurochip_net::expand::expand(net)?;
+    let opts = MapOptions {
+        strategy: cfg.strategy,
+        seed: net.seed,
+        base_dir: cfg.base_dir.clone(),
+    };
+    let mapping = neurochip_mapper::map(arch, net, &expanded, &opts)?;
+    let build_seconds = wall.elapsed().as_secs_f64();
+    let ctx = Ctx {
+        arch,
+        arch_label,
+        net,
+        net_label,
+        cfg,
+        expanded: &expanded,
+        placement: &mapping.placement,
+    };
+    let mut out = match mapping.image {
+        AnyImage::Lif(img) => run_chip(&ctx, img, progress)?,
+        AnyImage::LoihiCubaLif(img) => run_chip(&ctx, img, progress)?,
+    };
+    out.report.mapping = Some(mapping.report);
+    out.report.build_seconds = build_seconds;
+    out.report.wall_seconds = wall.elapsed().as_secs_f64();
+    Ok(out)
+}
+
+struct Ctx<'a> {
+    arch: &'a Architecture,
+    arch_label: &'a str,
+    net: &'a Network,
+    net_label: &'a str,
+    cfg: &'a RunConfig,
+    expanded: &'a Expanded,
+    placement: &'a [(u32, u32)],
+}
+
+/// Probes resolved to (population, gid, core, local, field index, field name).
+type ResolvedProbe = (String, u32, u32, u32, usize, String);
+
+fn resolve_probes<M: NeuronModel>(ctx: &Ctx<'_>) -> Result<Vec<ResolvedProbe>, SimError> {
+    let mut v = Vec::new();
+    for p in &ctx.net.probes {
+        let Some(pop) = ctx.expanded.pops.iter().find(|r| r.name == p.population) else {
+            continue; // validate() already rejected unknown populations
+        };
+        let ids: Vec<u32> = match &p.neurons {
+            Some(list) => list.clone(),
+            None => (0..pop.size).collect(),
+        };
+        for s in &p.states {
+            let Some(field) = M::STATE_FIELDS.iter().position(|f| f == s) else {
+                return Err(SimError::BadProbe {
+                    population: p.population.clone(),
+                    model: M::NAME,
+                    state: s.clone(),
+                    have: M::STATE_FIELDS.join(", "),
+                });
+            };
+            for &i in &ids {
+                let gid = pop.start + i;
+                let (core, local) = ctx.placement[gid as usize];
+                v.push((p.population.clone(), gid, core, local, field, s.clone()));
+            }
+        }
+    }
+    Ok(v)
+}
+
+fn run_chip<M: NeuronModel>(
+    ctx: &Ctx<'_>,
+    image: ChipImage<M>,
+    progress: &mut dyn FnMut(u32),
+) -> Result<RunOutput, SimError> {
+    let probes = resolve_probes::<M>(ctx)?;
+    let options = EngineOptions {
+        threads: ctx.cfg.threads.max(1),
+        ..EngineOptions::default()
+    };
+    let mut chip = Chip::with_options(ctx.arch, image, options)?;
+    let mut pop_spikes = vec![0u64; ctx.expanded.pops.len()];
+    let mut spikes = Vec::new();
+    let mut traces: Vec<ProbeTrace> = probes
+        .iter()
+        .map(|(pop, gid, _, _, _, s)| ProbeTrace {
+            population: pop.clone(),
+            neuron: *gid,
+            state: s.clone(),
+            values: Vec::with_capacity(ctx.cfg.steps as usize),
+        })
+        .collect();
+    let mut step_cycles = Vec::with_capacity(ctx.cfg.steps as usize);
+    for step in 0..ctx.cfg.steps {
+        let stats = chip.run_step()?;
+        step_cycles.push(stats.cycles);
+        for &(gid, count) in chip.last_spikes() {
+            pop_spikes[ctx.expanded.pop_of(gid)] += u64::from(count);
+            if ctx.cfg.record_spikes {
+                spikes.push((step, gid, count));
+            }
+        }
+        for (t, (_, _, core, local, field, _)) in traces.iter_mut().zip(&probes) {
+            t.values.push(chip.state_field(*core, *local, *field));
+        }
+        progress(step + 1);
+    }
+    let report = report::build(
+        ctx.arch,
+        ctx.arch_label,
+        ctx.net,
+        ctx.net_label,
+        ctx.expanded,
+        &chip,
+        &step_cycles,
+        &pop_spikes,
+    );
+    Ok(RunOutput {
+        report,
+        spikes,
+        populations: ctx
+            .expanded
+            .pops
+            .iter()
+            .map(|p| (p.name.clone(), p.start, p.size))
+            .collect(),
+        probes: traces,
+    })
+}
