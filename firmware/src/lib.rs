@@ -12,7 +12,8 @@
 //!   a configurable LIF).
 //! - [`hal`]: one small trait per hardware resource a core touches (synapse
 //!   memory, neuron memory, dendrite accumulators, spike in/out, work meter),
-//!   each with a written contract and a counting fake for tests.
+//!   each with a written contract, and [`fake`]: a counting fake on fixed
+//!   arrays for tests and the no_std probe.
 //! - [`runtime`]: the per-core program, generic over the HAL, split into
 //!   units of work (one input spike's row, one neuron update) so the hardware
 //!   model can charge each one its cycles and energy.
@@ -21,6 +22,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod fake;
 pub mod fixed;
 pub mod hal;
 pub mod model;
