@@ -9,6 +9,7 @@
 
 mod hwview;
 pub mod report;
+pub mod waveform;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

@@ -341,7 +341,7 @@ pub fn map_summary(m: &MapReport) -> String {
     s
 }
 
-/// Write `report.json`, `spikes.csv` and `probes.csv` into `dir`.
+/// Write `report.json`, `spikes.csv`, and with probes `probes.csv` and `waveforms.vcd`, into `dir`.
 pub fn write_outputs(dir: &Path, out: &RunOutput) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let json = serde_json::to_string_pretty(&out.report).map_err(std::io::Error::other)?;
@@ -367,6 +367,52 @@ pub fn write_outputs(dir: &Path, out: &RunOutput) -> std::io::Result<()> {
             }
         }
         f.flush()?;
+        let vcd = std::io::BufWriter::new(std::fs::File::create(dir.join("waveforms.vcd"))?);
+        crate::waveform::write_vcd(vcd, out)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::*;
+
+    /// A report with every figure zero, for tests of the writers.
+    pub(crate) fn empty_report() -> Report {
+        Report {
+            schema_version: SCHEMA_VERSION,
+            arch: "test".into(),
+            network: "test".into(),
+            steps: 0,
+            dt_ms: 1.0,
+            neurons: 0,
+            synapses: 0,
+            spikes: 0,
+            synaptic_events: 0,
+            external_events: 0,
+            packets: 0,
+            hops: 0,
+            hops_by_class: BTreeMap::new(),
+            drops: 0,
+            energy_joules: BTreeMap::new(),
+            energy_dynamic_joules: 0.0,
+            energy_static_joules: 0.0,
+            energy_by_component_joules: BTreeMap::new(),
+            energy_per_spike_joules: 0.0,
+            energy_per_spike_dynamic_joules: 0.0,
+            energy_per_synaptic_event_joules: 0.0,
+            energy_per_hop_joules: 0.0,
+            cycles_per_step: MeanMax::default(),
+            seconds_per_step: MeanMax::default(),
+            chip_seconds: 0.0,
+            populations: Vec::new(),
+            hottest_core: HotCore::default(),
+            hottest_link: None,
+            cores: Vec::new(),
+            links: Vec::new(),
+            mapping: None,
+            build_seconds: 0.0,
+            wall_seconds: 0.0,
+        }
+    }
 }
