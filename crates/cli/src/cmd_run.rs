@@ -14,6 +14,8 @@ use crate::StrategyArg;
 pub const DEFAULT_ARCH: &str = "default";
 /// The embedded default network.
 pub const DEFAULT_NET: &str = "builtin:brunel";
+/// Steps when `--steps` is not given (1 s of biological time at dt = 1 ms).
+pub const DEFAULT_STEPS: u32 = 1000;
 
 /// Options shared by `run` and `map`.
 #[derive(Args, Clone)]
@@ -43,9 +45,9 @@ pub struct MapArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub map: MapArgs,
-    /// Timesteps to simulate.
-    #[arg(long, default_value_t = 1000)]
-    pub steps: u32,
+    /// Timesteps to simulate (default 1000; for a `.nir` network, the input's length).
+    #[arg(long)]
+    pub steps: Option<u32>,
     /// Host worker threads (results are identical for every value).
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
@@ -60,7 +62,7 @@ pub struct RunArgs {
     pub float_reference: bool,
 }
 
-fn strategy(s: StrategyArg) -> neurochip_mapper::Strategy {
+pub(crate) fn strategy(s: StrategyArg) -> neurochip_mapper::Strategy {
     match s {
         StrategyArg::Sequential => neurochip_mapper::Strategy::Sequential,
         StrategyArg::Block => neurochip_mapper::Strategy::Block,
@@ -81,7 +83,7 @@ fn is_nir(spec: &str) -> bool {
 }
 
 /// A progress bar that appears only once a run has lasted a second.
-struct Progress {
+pub(crate) struct Progress {
     bar: ProgressBar,
     start: Instant,
     shown: bool,
@@ -89,7 +91,7 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(total: u64, quiet: bool) -> Self {
+    pub(crate) fn new(total: u64, quiet: bool) -> Self {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
         bar.set_style(
             ProgressStyle::with_template(
@@ -105,7 +107,7 @@ impl Progress {
         }
     }
 
-    fn set(&mut self, done: u64) {
+    pub(crate) fn set(&mut self, done: u64) {
         if !self.quiet && !self.shown && self.start.elapsed() > Duration::from_secs(1) {
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
             self.shown = true;
@@ -113,7 +115,7 @@ impl Progress {
         self.bar.set_position(done);
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if self.shown {
             self.bar.finish_and_clear();
         }
@@ -130,14 +132,15 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(seed) = args.map.seed {
         net.seed = seed;
     }
+    let steps = args.steps.unwrap_or(DEFAULT_STEPS);
     let cfg = neurochip_sim::RunConfig {
-        steps: args.steps,
+        steps,
         threads: args.threads,
         strategy: strategy(args.map.strategy),
         base_dir: base_dir(&args.map.net),
         record_spikes: args.map.out.is_some(),
     };
-    let mut progress = Progress::new(u64::from(args.steps), args.map.quiet);
+    let mut progress = Progress::new(u64::from(steps), args.map.quiet);
     let out = neurochip_sim::run(&arch, &args.map.arch, &net, &args.map.net, &cfg, &mut |d| {
         progress.set(u64::from(d))
     })?;

@@ -138,6 +138,9 @@ pub struct Report {
     pub build_seconds: f64,
     /// Wall-clock seconds of the whole run.
     pub wall_seconds: f64,
+    /// Sections added by front ends (e.g. `nir`: conversion report and output comparison).
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 fn mean_max(v: &[u64]) -> MeanMax {
@@ -237,6 +240,7 @@ pub(crate) fn build<M: NeuronModel>(
         mapping: None,
         build_seconds: 0.0,
         wall_seconds: 0.0,
+        extra: BTreeMap::new(),
     }
 }
 
@@ -413,6 +417,7 @@ pub(crate) mod tests_support {
             mapping: None,
             build_seconds: 0.0,
             wall_seconds: 0.0,
+            extra: BTreeMap::new(),
         }
     }
 }

@@ -1,0 +1,332 @@
+//! End-to-end tests of the `neurochip` binary: the commands users type, the files they write,
+//! and the exit-code contract (0 ok, 1 check failed, 2 bad input with one line on stderr).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_neurochip"))
+}
+
+fn data(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A fresh scratch directory per test (cargo's per-target tmp dir, never the source tree).
+fn scratch(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}"));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("create scratch dir");
+    d
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("spawn neurochip")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn assert_ok(out: &Output, what: &str) -> String {
+    assert!(
+        out.status.success(),
+        "{what}: exit {:?}\nstderr: {}",
+        out.status.code(),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+#[test]
+fn run_writes_report_and_spikes() {
+    let dir = scratch("run");
+    let d = dir.to_string_lossy();
+    let out = run(&["run", "--steps", "5", "--quiet", "--out", &d]);
+    assert_ok(&out, "run --steps 5");
+    assert!(
+        text(&out.stdout).trim().is_empty(),
+        "--quiet prints nothing"
+    );
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("report.json")).expect("report.json written"),
+    )
+    .expect("report.json is JSON");
+    assert_eq!(report["steps"], 5);
+    assert_eq!(report["neurons"], 12_500, "the default network is W1");
+    assert_eq!(report["arch"], "default");
+    let spikes = std::fs::read_to_string(dir.join("spikes.csv")).expect("spikes.csv written");
+    let mut lines = spikes.lines();
+    assert_eq!(lines.next(), Some("step,neuron,population,count"));
+    let mut rows = 0u64;
+    for l in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        assert_eq!(f.len(), 4, "row {l:?}");
+        let step: u32 = f[0].parse().expect("step is an integer");
+        let gid: u32 = f[1].parse().expect("neuron is an integer");
+        assert!(step < 5 && gid < 12_500, "row {l:?} out of range");
+        assert!(f[2] == "exc" || f[2] == "inh", "row {l:?}");
+        rows += f[3].parse::<u64>().expect("count is an integer");
+    }
+    assert_eq!(
+        serde_json::Value::from(rows),
+        report["spikes"],
+        "spikes.csv counts sum to report.spikes"
+    );
+}
+
+#[test]
+fn arch_and_net_listing_commands() {
+    let list = assert_ok(&run(&["arch", "list"]), "arch list");
+    for p in ["default", "loihi", "truenorth", "spinnaker", "xylo"] {
+        assert!(list.contains(p), "arch list lacks {p}:\n{list}");
+    }
+    let show = assert_ok(&run(&["arch", "show", "loihi"]), "arch show loihi");
+    assert!(show.contains("[topology]") && show.contains("name = \"loihi\""));
+    let v = assert_ok(&run(&["arch", "validate", "loihi"]), "arch validate loihi");
+    assert!(v.contains("ok") && v.contains("128 cores"), "{v}");
+    let v = assert_ok(
+        &run(&["arch", "validate", "default:topology.tiles_x=2"]),
+        "arch validate with override",
+    );
+    assert!(v.contains("32 cores"), "override halves the cores: {v}");
+    let nets = assert_ok(&run(&["net", "list"]), "net list");
+    for b in ["builtin:brunel", "builtin:cuba", "builtin:random"] {
+        assert!(nets.contains(b), "net list lacks {b}");
+    }
+    let v = assert_ok(
+        &run(&["net", "validate", "builtin:brunel:n=1250"]),
+        "net validate",
+    );
+    assert!(
+        v.contains("1250 neurons") && v.contains("156250 synapses"),
+        "{v}"
+    );
+}
+
+#[test]
+fn trace_check_passes_on_fixtures() {
+    let fixtures = workspace().join("crates/trace/fixtures");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&fixtures)
+        .expect("fixtures dir")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    for f in &files {
+        let out = bin().arg("trace-check").arg(f).output().expect("spawn");
+        let s = assert_ok(&out, &format!("trace-check {}", f.display()));
+        assert!(s.contains("PASS") && !s.contains("FAIL"), "{s}");
+    }
+}
+
+#[test]
+fn trace_check_fails_on_modified_trace() {
+    let src = workspace().join("crates/trace/fixtures/lava_lif_bitacc.json");
+    let mut d: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(src).expect("fixture")).expect("JSON");
+    let v = &mut d["scenarios"][0]["v"][5][3];
+    *v = serde_json::Value::from(v.as_i64().expect("v is an integer") + 7);
+    let path = scratch("trace").join("modified.json");
+    std::fs::write(&path, d.to_string()).expect("write modified trace");
+    let out = bin().arg("trace-check").arg(&path).output().expect("spawn");
+    assert_eq!(out.status.code(), Some(1), "a mismatching trace exits 1");
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("FAIL") && s.contains("step 5") && s.contains("neuron 3"),
+        "FAIL names the step and neuron: {s}"
+    );
+}
+
+/// Run `args`, expect exit 2 and exactly one stderr line containing every `needles` entry.
+fn assert_bad_input(args: &[&str], needles: &[&str]) {
+    let out = run(args);
+    let err = text(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{args:?}: bad input exits 2; stderr: {err}"
+    );
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "{args:?}: one line on stderr, got: {err}");
+    for n in needles {
+        assert!(lines[0].contains(n), "{args:?}: stderr lacks {n:?}: {err}");
+    }
+}
+
+fn run_net(file: &str) -> Vec<String> {
+    vec![
+        "run".into(),
+        "--net".into(),
+        data(file),
+        "--steps".into(),
+        "3".into(),
+        "--quiet".into(),
+    ]
+}
+
+fn bad_net(file: &str, needles: &[&str]) {
+    let args = run_net(file);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_bad_input(&args, needles);
+}
+
+#[test]
+fn valid_base_files_run() {
+    // The bad files are one-edit copies of these; they must be valid, or the tests below prove nothing.
+    let args = run_net("small.toml");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_ok(&run(&args), "small.toml");
+    let l = data("loihi_base.toml");
+    assert_ok(
+        &run(&[
+            "run", "--arch", "loihi", "--net", &l, "--steps", "3", "--quiet",
+        ]),
+        "loihi_base.toml",
+    );
+}
+
+#[test]
+fn bad_unknown_network_field() {
+    bad_net(
+        "bad_unknown_field.toml",
+        &[
+            "bad_unknown_field.toml",
+            "populations[0]",
+            "unknown field `szie`",
+        ],
+    );
+}
+
+#[test]
+fn bad_negative_size() {
+    bad_net(
+        "bad_negative_size.toml",
+        &["bad_negative_size.toml", "populations[0]", "-4"],
+    );
+}
+
+#[test]
+fn bad_zero_size() {
+    bad_net(
+        "bad_zero_size.toml",
+        &["bad_zero_size.toml", "populations[0].size", "must be > 0"],
+    );
+}
+
+#[test]
+fn bad_weight_out_of_range_for_model() {
+    let f = data("bad_loihi_weight.toml");
+    assert_bad_input(
+        &[
+            "run", "--arch", "loihi", "--net", &f, "--steps", "3", "--quiet",
+        ],
+        &["weight 100000", "projection 0", "out of range"],
+    );
+}
+
+#[test]
+fn bad_network_needs_more_cores_than_chip() {
+    bad_net(
+        "bad_too_many_cores.toml",
+        &["needs 79 cores", "chip has 64"],
+    );
+}
+
+#[test]
+fn bad_delay_too_large_for_chip() {
+    bad_net(
+        "bad_delay_too_large.toml",
+        &["delay 40", "projection 0", "delay_slots"],
+    );
+}
+
+#[test]
+fn bad_spike_csv_row() {
+    bad_net(
+        "bad_spike_file.toml",
+        &["stimuli[0].path", "bad_row.csv", "line 3", "\"x\""],
+    );
+}
+
+#[test]
+fn bad_probe_state() {
+    bad_net(
+        "bad_probe_state.toml",
+        &["probe", "\"a\"", "no state \"vv\""],
+    );
+}
+
+#[test]
+fn bad_missing_file() {
+    bad_net(
+        "no_such_network.toml",
+        &["no_such_network.toml", "No such file"],
+    );
+}
+
+#[test]
+fn bad_unknown_builtin() {
+    assert_bad_input(
+        &["run", "--net", "builtin:nosuch", "--steps", "3", "--quiet"],
+        &["builtin:nosuch", "unknown built-in", "brunel"],
+    );
+}
+
+#[test]
+fn bad_unknown_builtin_param() {
+    assert_bad_input(
+        &[
+            "run",
+            "--net",
+            "builtin:brunel:gg=3",
+            "--steps",
+            "3",
+            "--quiet",
+        ],
+        &["builtin:brunel", "params.gg", "unknown parameter"],
+    );
+}
+
+#[test]
+fn bad_malformed_arch_toml() {
+    let f = data("bad_malformed_arch.toml");
+    assert_bad_input(
+        &["arch", "validate", &f],
+        &["bad_malformed_arch.toml", "line 2"],
+    );
+}
+
+#[test]
+fn bad_unknown_arch_field() {
+    let f = data("bad_arch_field.toml");
+    assert_bad_input(
+        &["arch", "validate", &f],
+        &[
+            "bad_arch_field.toml",
+            "topology.cores_per_tyle",
+            "unknown field",
+        ],
+    );
+}
+
+#[test]
+fn bad_arch_override() {
+    assert_bad_input(
+        &["arch", "validate", "default:core.neurons=abc"],
+        &["core.neurons", "bad override", "\"abc\""],
+    );
+    assert_bad_input(
+        &["arch", "validate", "default:core.neuronz=3"],
+        &["core.neuronz", "unknown field"],
+    );
+}
