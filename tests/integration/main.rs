@@ -1,3 +1,6 @@
 //! One integration-test binary, a module per behaviour (nexosim style).
 
+mod determinism;
 mod energy_per_op;
+mod report_contract;
+mod whole_run;
