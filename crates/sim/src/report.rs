@@ -331,18 +331,9 @@ pub fn summary(r: &Report) -> String {
     s
 }
 
-/// The terminal summary of a mapping.
+/// The terminal summary of a mapping (the mapper's own, which names every quantisation error).
 pub fn map_summary(m: &MapReport) -> String {
-    let json = serde_json::to_value(m).unwrap_or_default();
-    let mut s = String::from("neurochip map:\n");
-    if let Some(obj) = json.as_object() {
-        for (k, v) in obj {
-            if v.is_number() || v.is_string() || v.is_boolean() {
-                let _ = writeln!(s, "  {k}: {v}");
-            }
-        }
-    }
-    s
+    format!("neurochip map:\n{}", m.summary())
 }
 
 /// Write `report.json`, `spikes.csv`, and with probes `probes.csv` and `waveforms.vcd`, into `dir`.
