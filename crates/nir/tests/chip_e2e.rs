@@ -49,6 +49,9 @@ fn run_on(preset: &str, name: &str) -> Result<(Comparison, usize, LayerStats), S
     match m.image {
         AnyImage::Lif(img) => drive!(img),
         AnyImage::LoihiCubaLif(img) => drive!(img),
+        AnyImage::XyloIaf(img) => drive!(img),
+        AnyImage::SpinnakerLif(img) => drive!(img),
+        AnyImage::Truenorth(img) => drive!(img),
     }
     let rows = readout(&conv, &spikes).unwrap();
     let want = run.output_rows();
