@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 mod models;
+mod models_ext;
 pub mod place;
 pub mod quant;
 pub mod report;
@@ -25,6 +26,9 @@ use neurochip_arch::schema::{Architecture, ModelKind, Routing};
 use neurochip_firmware::hal::WordLayout;
 use neurochip_firmware::models::lif::Lif;
 use neurochip_firmware::models::loihi::LoihiCubaLif;
+use neurochip_firmware::models::spinnaker::SpinnakerLif;
+use neurochip_firmware::models::truenorth::TrueNorth;
+use neurochip_firmware::models::xylo::XyloIaf;
 use neurochip_firmware::NeuronModel;
 use neurochip_hw::image::{AxonRow, ChipImage, CoreImage, Dest, HostSpike, McEntry, PoissonDrive};
 use neurochip_net::expand::{poisson_inputs, stimulus_spikes, Expanded};
@@ -59,6 +63,12 @@ pub enum AnyImage {
     Lif(ChipImage<Lif>),
     /// `loihi_cuba_lif` cores.
     LoihiCubaLif(ChipImage<LoihiCubaLif>),
+    /// `xylo_iaf` cores.
+    XyloIaf(ChipImage<XyloIaf>),
+    /// `spinnaker_lif` cores.
+    SpinnakerLif(ChipImage<SpinnakerLif>),
+    /// `truenorth` cores.
+    Truenorth(ChipImage<TrueNorth>),
 }
 
 /// The result of mapping.
@@ -75,8 +85,8 @@ pub struct Mapping {
 /// Why a network does not fit or cannot be expressed; every message is one line.
 #[derive(Debug, thiserror::Error)]
 pub enum MapError {
-    /// The architecture's neuron model has no mapper.
-    #[error("mapping: core.model {model} is not supported by the mapper (supported: lif, loihi_cuba_lif)")]
+    /// The architecture's neuron model has no mapper (every current `ModelKind` has one; kept for new models).
+    #[error("mapping: core.model {model} is not supported by the mapper (supported: lif, loihi_cuba_lif, xylo_iaf, spinnaker_lif, truenorth)")]
     UnsupportedModel {
         /// Model name.
         model: String,
@@ -102,6 +112,26 @@ pub enum MapError {
         per_core: u32,
         /// Cores in the system.
         has: u32,
+    },
+    /// The capacity-aware fill needs more cores than the system has.
+    #[error("mapping: {resource} run out: the network needs {} cores filled in order, {arch} has {} ({detail}); that is {chips} chips: --arch {arch}:topology.chips_x={chips_x},topology.chips_y={chips_y}", thousands(*.needed), thousands(*.has as u64))]
+    Fill {
+        /// Resource that closed most cores.
+        resource: &'static str,
+        /// Cores the fill used.
+        needed: u64,
+        /// Cores in the system.
+        has: u32,
+        /// Architecture name.
+        arch: String,
+        /// Network demand against the per-core capacity.
+        detail: String,
+        /// Chips that would hold the fill.
+        chips: u64,
+        /// Suggested `topology.chips_x`.
+        chips_x: u64,
+        /// Suggested `topology.chips_y`.
+        chips_y: u64,
     },
     /// A per-core memory or table is too small.
     #[error("mapping: {resource}: core {core} needs {} {unit}, has {}; {hint}", thousands(*.needed), thousands(*.has))]
@@ -194,38 +224,29 @@ pub fn map(
     expanded: &Expanded,
     opts: &MapOptions,
 ) -> Result<Mapping, MapError> {
-    match arch.core.model {
-        ModelKind::Lif => {
-            let (img, placement, report) =
-                build::<Lif>(arch, net, expanded, opts, models::lif_pop)?;
+    macro_rules! arm {
+        ($m:ty, $q:expr, $types:expr, $v:ident) => {{
+            let (img, placement, report) = build::<$m>(arch, net, expanded, opts, $q, $types)?;
             Ok(Mapping {
-                image: AnyImage::Lif(img),
+                image: AnyImage::$v(img),
                 placement,
                 report,
             })
-        }
-        ModelKind::LoihiCubaLif => {
-            let (img, placement, report) =
-                build::<LoihiCubaLif>(arch, net, expanded, opts, models::loihi_pop)?;
-            Ok(Mapping {
-                image: AnyImage::LoihiCubaLif(img),
-                placement,
-                report,
-            })
-        }
-        other => Err(MapError::UnsupportedModel {
-            model: model_name(other).to_string(),
-        }),
+        }};
     }
-}
-
-fn model_name(m: ModelKind) -> &'static str {
-    match m {
-        ModelKind::Lif => "lif",
-        ModelKind::LoihiCubaLif => "loihi_cuba_lif",
-        ModelKind::XyloIaf => "xylo_iaf",
-        ModelKind::SpinnakerLif => "spinnaker_lif",
-        ModelKind::Truenorth => "truenorth",
+    match arch.core.model {
+        ModelKind::Lif => arm!(Lif, models::lif_pop, None, Lif),
+        ModelKind::LoihiCubaLif => arm!(LoihiCubaLif, models::loihi_pop, None, LoihiCubaLif),
+        ModelKind::XyloIaf => arm!(XyloIaf, models_ext::xylo_pop, None, XyloIaf),
+        ModelKind::SpinnakerLif => {
+            arm!(SpinnakerLif, models_ext::spinnaker_pop, None, SpinnakerLif)
+        }
+        ModelKind::Truenorth => arm!(
+            TrueNorth,
+            models_ext::truenorth_pop,
+            Some(models_ext::truenorth_types),
+            Truenorth
+        ),
     }
 }
 
@@ -281,6 +302,10 @@ fn validate_expanded(e: &Expanded) -> Result<(), MapError> {
     Ok(())
 }
 
+/// TrueNorth: writes a neuron's (up to 4) distinct integer weights into its
+/// parameters; the synapse word's channel then selects one of them.
+type AxonTypes<P> = fn(&mut P, &[i16; 4]);
+
 type Built<M> = (ChipImage<M>, Vec<(u32, u32)>, MapReport);
 
 fn build<M: NeuronModel>(
@@ -289,6 +314,7 @@ fn build<M: NeuronModel>(
     ex: &Expanded,
     opts: &MapOptions,
     quantise: impl Fn(&PopCtx) -> Result<PopQ<M::Params, M::State>, String>,
+    axon_types: Option<AxonTypes<M::Params>>,
 ) -> Result<Built<M>, MapError> {
     validate_expanded(ex)?;
     if net.populations.len() != ex.pops.len() {
@@ -353,8 +379,34 @@ fn build<M: NeuronModel>(
     };
     let pop_name = |k: usize| ex.pops[k].name.clone();
 
+    // Stimuli (host spikes and Poisson drives) also constrain the weight scale,
+    // and host axons take words and axons on their target's core.
+    let spikes = stimulus_spikes(net, &opts.base_dir)?;
+    let poisson = poisson_inputs(net);
+    let mut host_demand = vec![0u32; n];
+    {
+        let mut keys: Vec<(u32, u64, u8)> = spikes
+            .iter()
+            .filter(|s| (s.1 as usize) < n)
+            .map(|&(_, gid, w, ch)| (gid, w.to_bits(), ch))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for k in keys {
+            host_demand[k.0 as usize] += 1;
+        }
+    }
+    let multicast = arch.router.routing == Routing::Multicast;
+
     // 1. Placement.
-    let placement = place::place(
+    let limits = place::Limits {
+        neurons: cap,
+        words: Some(sm.words as u64),
+        axons_in: arch.core.axons_in as u64,
+        axons_out: arch.core.axons_out as u64,
+        multicast,
+    };
+    let (placement, _fill) = place::place(
         opts.strategy,
         &grid,
         ex.n,
@@ -362,18 +414,12 @@ fn build<M: NeuronModel>(
         total,
         &ex.row_start,
         &ex.targets,
+        &limits,
+        &host_demand,
     )
-    .map_err(|e| MapError::Cores {
-        needed: e.needed,
-        per_core: e.per_core,
-        has: total,
-    })?;
+    .map_err(|e| place_error(arch, ex, &host_demand, &limits, total, e))?;
     let pcore = &placement.core;
     let plocal = &placement.local;
-
-    // Stimuli (host spikes and Poisson drives) also constrain the weight scale.
-    let spikes = stimulus_spikes(net, &opts.base_dir)?;
-    let poisson = poisson_inputs(net);
 
     // 2. Weight statistics per (target population, channel).
     let npop = ex.pops.len();
@@ -438,6 +484,10 @@ fn build<M: NeuronModel>(
             distinct: [d[0].as_deref(), d[1].as_deref()],
             weight_bits: sm.weight_bits,
             state_bits: arch.core.state_bits,
+            sink: k + 1 == npop && {
+                let p = &ex.pops[k];
+                ex.row_start[p.start as usize] == ex.row_start[(p.start + p.size) as usize]
+            },
         };
         let q = quantise(&ctx).map_err(|reason| MapError::Population {
             population: ex.pops[k].name.clone(),
@@ -595,10 +645,104 @@ fn build<M: NeuronModel>(
         }
     }
     let chan_field = |t_pop: usize, ch: u8| -> u8 {
-        if one_channel || (ch as u32 > chan_max) && channels_equivalent(net, t_pop) {
+        if one_channel
+            || pops_q[t_pop].one_current
+            || (ch as u32 > chan_max) && channels_equivalent(net, t_pop)
+        {
             0
         } else {
             ch
+        }
+    };
+
+    // 4b. TrueNorth axon types: per target neuron the distinct non-zero integer weights.
+    let mut types: Vec<([i16; 4], u8)> = Vec::new();
+    if axon_types.is_some() {
+        types = vec![([0; 4], 0); n];
+        let mut over: Option<u32> = None;
+        let mut add = |t: usize, q: i64, over: &mut Option<u32>| {
+            let (tab, k) = &mut types[t];
+            let q = q as i16;
+            if q == 0 || tab[..*k as usize].contains(&q) {
+                return;
+            }
+            if *k < 4 {
+                tab[*k as usize] = q;
+                *k += 1;
+            } else if over.is_none() {
+                *over = Some(t as u32);
+            }
+        };
+        for s in 0..n {
+            let fpop = pop_of[s] as usize;
+            for i in ex.row_start[s] as usize..ex.row_start[s + 1] as usize {
+                let t = ex.targets[i] as usize;
+                let tpop = pop_of[t] as usize;
+                let ch = ex.channels[i];
+                let g = gtab[(fpop * npop + tpop) * 2 + (ch & 1) as usize] as usize;
+                let (q, _) = pops_q[tpop]
+                    .wq
+                    .quantise(ex.weights[i] as f64, groups[g].sign, ch);
+                add(t, q, &mut over);
+            }
+        }
+        for &(_, gid, w, ch) in &spikes {
+            let sign = if w < 0.0 { Sign::Inh } else { Sign::Exc };
+            let (q, _) = pops_q[pop_of[gid as usize] as usize]
+                .wq
+                .quantise(w, sign, ch);
+            add(gid as usize, q, &mut over);
+        }
+        for p in &poisson {
+            for gid in p.targets.clone() {
+                let sign = if p.weight < 0.0 { Sign::Inh } else { Sign::Exc };
+                let (q, _) = pops_q[pop_of[gid as usize] as usize]
+                    .wq
+                    .quantise(p.weight, sign, p.channel);
+                add(gid as usize, q, &mut over);
+            }
+        }
+        if let Some(t) = over {
+            // Count them all for the message (one neuron, one more pass).
+            let tpop = pop_of[t as usize] as usize;
+            let mut all = std::collections::BTreeSet::new();
+            for (s, &fp) in pop_of.iter().enumerate() {
+                let fpop = fp as usize;
+                for i in ex.row_start[s] as usize..ex.row_start[s + 1] as usize {
+                    if ex.targets[i] == t {
+                        let ch = ex.channels[i];
+                        let g = gtab[(fpop * npop + tpop) * 2 + (ch & 1) as usize] as usize;
+                        let (q, _) =
+                            pops_q[tpop]
+                                .wq
+                                .quantise(ex.weights[i] as f64, groups[g].sign, ch);
+                        if q != 0 {
+                            all.insert(q);
+                        }
+                    }
+                }
+            }
+            return Err(MapError::Population {
+                population: pop_name(tpop),
+                kind: kind_name(&net.populations[tpop].neuron).to_string(),
+                model: model.to_string(),
+                reason: format!(
+                    "neuron {} receives {} distinct integer weights (at least), truenorth has 4 axon types per core (group weights into at most 4 values)",
+                    t - ex.pops[tpop].start,
+                    all.len().max(5)
+                ),
+            });
+        }
+    }
+    let type_of = |t: usize, q: i64, ch: u8, tpop: usize| -> u8 {
+        if types.is_empty() {
+            chan_field(tpop, ch)
+        } else {
+            let (tab, k) = &types[t];
+            tab[..*k as usize]
+                .iter()
+                .position(|&x| x as i64 == q)
+                .unwrap_or(0) as u8
         }
     };
 
@@ -614,7 +758,7 @@ fn build<M: NeuronModel>(
     }
     let mut last = vec![u32::MAX; tc];
     let mut hops: u64 = 0;
-    let seq_cap = cap;
+    let seq: &[u32] = &placement.sequential;
     let mut hops_seq: u64 = 0;
     for s in 0..n {
         let sc = pcore[s];
@@ -625,7 +769,9 @@ fn build<M: NeuronModel>(
             let c = pcore[t as usize];
             words[c as usize] += 1;
             hops += grid.core_hops(sc, c);
-            hops_seq += grid.core_hops(s as u32 / seq_cap, t / seq_cap);
+            if !seq.is_empty() {
+                hops_seq += grid.core_hops(seq[s], seq[t as usize]);
+            }
             if last[c as usize] != s as u32 {
                 last[c as usize] = s as u32;
                 axons[c as usize] += 1;
@@ -644,7 +790,6 @@ fn build<M: NeuronModel>(
             axons[c] += 1;
         }
     }
-    let multicast = arch.router.routing == Routing::Multicast;
     let out_entries = if multicast { &mc_dests } else { &dests };
     check_capacity(
         arch,
@@ -737,7 +882,7 @@ fn build<M: NeuronModel>(
                 &layout,
                 Fields {
                     weight: q as i32,
-                    channel: chan_field(tpop, ch),
+                    channel: type_of(t, q, ch, tpop),
                     delay: ex.delays[i] as u32 - 1,
                     target: plocal[t],
                 },
@@ -777,7 +922,7 @@ fn build<M: NeuronModel>(
             &layout,
             Fields {
                 weight: q as i32,
-                channel: chan_field(tpop, ch),
+                channel: type_of(gid as usize, q, ch, tpop),
                 delay: 0,
                 target: plocal[gid as usize],
             },
@@ -815,7 +960,7 @@ fn build<M: NeuronModel>(
                 neuron: plocal[gid as usize],
                 lambda: p.rate_hz * net.dt_ms / 1000.0,
                 weight: q as i32,
-                channel: chan_field(tpop, p.channel),
+                channel: type_of(gid as usize, q, p.channel, tpop),
             });
         }
     }
@@ -882,13 +1027,44 @@ fn build<M: NeuronModel>(
         for (t, mut entries) in per_router.into_iter().enumerate() {
             entries.sort_unstable();
             unmerged[t] = entries.len() as u32;
-            let mut out = Vec::new();
-            let mut i = 0;
-            while i < entries.len() {
-                let core = entries[i].0 >> local_bits;
-                let j = i + entries[i..].partition_point(|e| e.0 >> local_bits == core);
-                merge(&entries[i..j], core << local_bits, local_bits, &mut out);
-                i = j;
+            let merge_all = |entries: &[(u32, u32)]| {
+                let mut out = Vec::new();
+                let mut i = 0;
+                while i < entries.len() {
+                    let core = entries[i].0 >> local_bits;
+                    let j = i + entries[i..].partition_point(|e| e.0 >> local_bits == core);
+                    merge(&entries[i..j], core << local_bits, local_bits, &mut out);
+                    i = j;
+                }
+                out
+            };
+            let mut out = merge_all(&entries);
+            if out.len() as u64 > arch.router.table_entries as u64 {
+                // Fallback: every key of one source core is delivered to the union of the
+                // block's local cores (link ports stay exact, so no packet strays onto a
+                // default route); a core drops a key it has no axon for, as SpiNNaker's
+                // master population table does (counted as unmapped_axon).
+                let exact = out.len();
+                let mut wide = entries.clone();
+                let mut i = 0;
+                while i < wide.len() {
+                    let core = wide[i].0 >> local_bits;
+                    let j = i + wide[i..].partition_point(|e| e.0 >> local_bits == core);
+                    let u = wide[i..j].iter().fold(0u32, |a, e| a | (e.1 & !0x3F));
+                    for e in &mut wide[i..j] {
+                        e.1 = (e.1 & 0x3F) | u;
+                    }
+                    i = j;
+                }
+                out = merge_all(&wide);
+                if out.len() as u64 <= arch.router.table_entries as u64 {
+                    warnings.push(format!(
+                        "routing table of tile {t}: exact routes need {} entries (has {}); merged per source core to {} entries with the union of local cores (cores drop keys they have no axon for)",
+                        thousands(exact as u64),
+                        thousands(arch.router.table_entries as u64),
+                        out.len()
+                    ));
+                }
             }
             if out.len() as u64 > arch.router.table_entries as u64 {
                 return Err(MapError::Table {
@@ -932,7 +1108,11 @@ fn build<M: NeuronModel>(
         let j = per_pop_iter[k];
         per_pop_iter[k] += 1;
         let img = &mut cores[c];
-        img.params.push(pops_q[k].params[j].clone());
+        let mut prm = pops_q[k].params[j].clone();
+        if let (Some(f), Some((tab, _))) = (axon_types, types.get(gid)) {
+            f(&mut prm, tab);
+        }
+        img.params.push(prm);
         img.init.push(pops_q[k].init[j]);
         img.global_ids.push(gid as u32);
         let ds = &src_dests[src_dest_start[gid] as usize..src_dest_start[gid + 1] as usize];
@@ -1068,6 +1248,104 @@ fn build<M: NeuronModel>(
         placement_out,
         report,
     ))
+}
+
+/// One-line diagnosis of a failed placement: which resource ran out, and for
+/// the fill how many chips would hold the network and the override to get them.
+fn place_error(
+    arch: &Architecture,
+    ex: &Expanded,
+    host: &[u32],
+    lim: &place::Limits,
+    total: u32,
+    e: place::PlaceError,
+) -> MapError {
+    match e {
+        place::PlaceError::TooFew(t) => MapError::Cores {
+            needed: t.needed,
+            per_core: t.per_core,
+            has: total,
+        },
+        place::PlaceError::Single {
+            core,
+            neuron,
+            resource,
+            needed,
+            has,
+        } => {
+            let (res, unit, field) = match resource {
+                1 => ("synapse memory", "words", "core.synapse_memory.words"),
+                2 => ("input axons", "axons", "core.axons_in"),
+                3 => ("output axons", "entries", "core.axons_out"),
+                _ => ("neurons", "neurons", "core.neurons"),
+            };
+            let pop = ex
+                .pops
+                .iter()
+                .find(|p| neuron >= p.start && neuron < p.start + p.size)
+                .map_or(String::new(), |p| p.name.clone());
+            MapError::Capacity {
+                resource: res,
+                core,
+                needed,
+                has,
+                unit,
+                hint: format!(
+                    "neuron {neuron} of population {pop:?} alone needs more than a core has; raise {field}"
+                ),
+            }
+        }
+        place::PlaceError::Fill(st) => {
+            let r = (0..4).max_by_key(|&i| (st.closed_by[i], i)).unwrap_or(0);
+            let n = ex.n as u64;
+            let sources = (0..ex.n as usize)
+                .filter(|&s| ex.row_start[s + 1] > ex.row_start[s])
+                .count() as u64
+                + host.iter().map(|&h| h as u64).sum::<u64>();
+            let detail = match r {
+                1 => format!(
+                    "{} synapses vs {} words per core",
+                    thousands(ex.targets.len() as u64),
+                    thousands(lim.words.unwrap_or(0))
+                ),
+                2 => format!(
+                    "{} sources vs {} input axons per core",
+                    thousands(sources),
+                    thousands(lim.axons_in)
+                ),
+                3 => format!(
+                    "{} sources with fan-out vs {} output entries per core",
+                    thousands(sources),
+                    thousands(lim.axons_out)
+                ),
+                _ => format!(
+                    "{} neurons vs {} per core",
+                    thousands(n),
+                    thousands(lim.neurons as u64)
+                ),
+            };
+            let per_chip = (arch.topology.tiles_x as u64
+                * arch.topology.tiles_y as u64
+                * arch.topology.cores_per_tile as u64)
+                .max(1);
+            let chips = (st.cores as u64).div_ceil(per_chip).max(1);
+            let cx = ((chips as f64).sqrt().ceil() as u64).max(1);
+            let cy = chips.div_ceil(cx);
+            MapError::Fill {
+                resource: place::RESOURCES[r],
+                needed: st.cores as u64,
+                has: total,
+                arch: arch.name.clone(),
+                detail: format!(
+                    "{detail}; ~{} neurons/core",
+                    n.div_ceil(st.cores.max(1) as u64)
+                ),
+                chips,
+                chips_x: cx,
+                chips_y: cy,
+            }
+        }
+    }
 }
 
 fn new_group(from: usize, to: usize, channel: u8) -> Group {

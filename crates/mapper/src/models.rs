@@ -22,6 +22,8 @@ pub(crate) struct PopCtx<'a> {
     pub distinct: [Option<&'a [f64]>; 2],
     pub weight_bits: u32,
     pub state_bits: u32,
+    /// Last population and nothing projects out of it (Xylo's readout).
+    pub sink: bool,
 }
 
 /// A population quantised for one model.
@@ -29,6 +31,8 @@ pub(crate) struct PopQ<P, S> {
     pub wq: WeightQ,
     /// Weights must be integers already (integer-unit neuron kinds): non-integers and clipping are errors.
     pub integer_weights: bool,
+    /// Every synapse goes to channel 0 (Xylo's readout has one current).
+    pub one_current: bool,
     pub params: Vec<P>,
     pub init: Vec<S>,
     pub report: PopQuant,
@@ -66,7 +70,7 @@ fn worst_with(
     let mut best: Option<(f64, usize)> = None;
     for (i, &v) in vals.iter().enumerate() {
         let e = (realised(i) - v).abs();
-        if best.map_or(true, |(b, _)| e > b) {
+        if best.is_none_or(|(b, _)| e > b) {
             best = Some((e, i));
         }
     }
@@ -137,6 +141,7 @@ pub(crate) fn loihi_pop(c: &PopCtx) -> Result<PopQ<LoihiParams, LoihiState>, Str
             Ok(PopQ {
                 wq,
                 integer_weights: true,
+                one_current: false,
                 params: vec![p; n],
                 init: vec![LoihiState::default(); n],
                 report,
@@ -255,6 +260,7 @@ pub(crate) fn loihi_pop(c: &PopCtx) -> Result<PopQ<LoihiParams, LoihiState>, Str
                 },
                 wq,
                 integer_weights: false,
+                one_current: false,
                 params: vec![p; n],
                 init,
                 warnings,
@@ -315,6 +321,7 @@ pub(crate) fn loihi_pop(c: &PopCtx) -> Result<PopQ<LoihiParams, LoihiState>, Str
                 },
                 wq,
                 integer_weights: false,
+                one_current: false,
                 params,
                 init: vec![LoihiState::default(); n],
                 warnings,
@@ -596,6 +603,7 @@ pub(crate) fn lif_pop(c: &PopCtx) -> Result<PopQ<LifParams, LifState>, String> {
             lava_nwb: None,
         },
         integer_weights: false,
+        one_current: false,
         params,
         init,
         report: PopQuant {

@@ -240,29 +240,37 @@ fn capacity_errors_name_resource_core_and_numbers() {
     big.projections.clear();
     let e = err_of(run(&small_arch(), &big, Strategy::Sequential));
     assert!(e.starts_with("mapping: network needs 10 cores at 4 neurons/core, chip has 8 (raise topology.tiles_x/tiles_y"), "{e}");
-    // Words.
+    // Per-core memories: Block keeps its spread (one neuron per core here), so
+    // the final check reports the first core that overflows.
     let mut a = small_arch();
-    a.core.synapse_memory.words = 10;
-    let e = err_of(run(&a, &net, Strategy::Sequential));
+    a.core.synapse_memory.words = 3;
+    let e = err_of(run(&a, &net, Strategy::Block));
     assert!(
-        e.starts_with("mapping: synapse memory: core 0 needs 20 words, has 10; at ~2 neurons/core"),
+        e.starts_with("mapping: synapse memory: core 0 needs 5 words, has 3; at ~1 neurons/core"),
         "{e}"
     );
-    assert!(e.contains("population \"e\" needs 1 more cores"), "{e}");
-    // Input axons.
-    let mut a = small_arch();
-    a.core.axons_in = 5;
+    // Sequential alone on the same limit: one neuron (5 in-synapses) cannot fit any core.
     let e = err_of(run(&a, &net, Strategy::Sequential));
     assert!(
-        e.starts_with("mapping: input axons: core 0 needs 8 axons, has 5;"),
+        e.starts_with(
+            "mapping: synapse memory: core 0 needs 5 words, has 3; neuron 0 of population \"e\""
+        ),
+        "{e}"
+    );
+    // Input axons.
+    let mut a = small_arch();
+    a.core.axons_in = 3;
+    let e = err_of(run(&a, &net, Strategy::Block));
+    assert!(
+        e.starts_with("mapping: input axons: core 0 needs 5 axons, has 3;"),
         "{e}"
     );
     // Output axons.
     let mut a = small_arch();
-    a.core.axons_out = 6;
-    let e = err_of(run(&a, &net, Strategy::Sequential));
+    a.core.axons_out = 3;
+    let e = err_of(run(&a, &net, Strategy::Block));
     assert!(
-        e.starts_with("mapping: output axons: core 0 needs 8 entries, has 6;"),
+        e.starts_with("mapping: output axons: core 0 needs 5 entries, has 3;"),
         "{e}"
     );
     // Router tables.
@@ -286,11 +294,25 @@ fn capacity_errors_name_resource_core_and_numbers() {
         e.starts_with("mapping: delay 20 of projection 0 (e→i) does not fit a 4-bit delay field"),
         "{e}"
     );
-    // Unsupported model.
+    // A neuron kind the model cannot express.
     let mut a = small_arch();
     a.core.model = ModelKind::XyloIaf;
+    let mut net = net;
+    net.populations[0].neuron = NeuronParams::SanafeLif {
+        leak: 0.9,
+        threshold: 4.0,
+        reset: 0.0,
+        bias: Init::Constant(0.0),
+    };
     let e = err_of(run(&a, &net, Strategy::Sequential));
-    assert_eq!(e, "mapping: core.model xylo_iaf is not supported by the mapper (supported: lif, loihi_cuba_lif)");
+    assert!(
+        e.contains("sanafe_lif parameters cannot be expressed by xylo_iaf"),
+        "{e}"
+    );
+    assert!(
+        e.starts_with("mapping: population \"e\" (sanafe_lif) on xylo_iaf:"),
+        "{e}"
+    );
 }
 
 fn loihi_small() -> neurochip_arch::schema::Architecture {
@@ -372,8 +394,10 @@ fn loihi_quantisation_of_brunel() {
         .warnings
         .iter()
         .any(|w| w.contains("refractory period") && w.contains("loihi_cuba_lif")));
-    // Delay 2 does not exist on Loihi (delay_slots = 2).
-    let e = err_of(run(&loihi_small(), &two_pops(), Strategy::Sequential));
+    // Delay 2 does not exist on a Loihi without axonal delay (Lava's Dense: delay_slots = 2).
+    let mut a = loihi_small();
+    a.core.delay_slots = 2;
+    let e = err_of(run(&a, &two_pops(), Strategy::Sequential));
     assert!(
         e.starts_with("mapping: delay 2 of projection 1 (i→e) needs 3 delay slots"),
         "{e}"
