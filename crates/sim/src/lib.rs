@@ -31,16 +31,23 @@ pub enum SimError {
     #[error(transparent)]
     Net(#[from] neurochip_net::NetError),
     /// The network does not fit the chip, or a value cannot be quantised.
-    #[error(transparent)]
-    Map(#[from] neurochip_mapper::MapError),
+    #[error("{network} on {arch}: {error}")]
+    Map {
+        /// Network spec or file.
+        network: String,
+        /// Architecture spec or file.
+        arch: String,
+        /// What does not fit (in the message, not chained, so it prints once).
+        error: neurochip_mapper::MapError,
+    },
     /// The chip rejected the image or failed while running (deadlock).
     #[error(transparent)]
     Hw(#[from] neurochip_hw::HwError),
     /// A probe names a state the model does not have.
-    #[error(
-        "probe on population {population:?}: model {model} has no state {state:?} (has: {have})"
-    )]
+    #[error("{network}: probes: population {population:?}: model {model} has no state {state:?} (has: {have})")]
     BadProbe {
+        /// Network spec or file.
+        network: String,
         /// Population.
         population: String,
         /// Model name.
@@ -119,7 +126,13 @@ pub fn map_only(
         seed: net.seed,
         base_dir: base_dir.to_path_buf(),
     };
-    Ok(neurochip_mapper::map(arch, net, &expanded, &opts)?.report)
+    neurochip_mapper::map(arch, net, &expanded, &opts)
+        .map(|m| m.report)
+        .map_err(|error| SimError::Map {
+            network: net.name.clone(),
+            arch: arch.name.clone(),
+            error,
+        })
 }
 
 /// Run `net` on `arch` for `cfg.steps` steps; `progress` is called with the steps done.
@@ -139,7 +152,12 @@ pub fn run(
         seed: net.seed,
         base_dir: cfg.base_dir.clone(),
     };
-    let mapping = neurochip_mapper::map(arch, net, &expanded, &opts)?;
+    let mapping =
+        neurochip_mapper::map(arch, net, &expanded, &opts).map_err(|error| SimError::Map {
+            network: net_label.to_string(),
+            arch: arch_label.to_string(),
+            error,
+        })?;
     let build_seconds = wall.elapsed().as_secs_f64();
     let ctx = Ctx {
         arch,
@@ -153,6 +171,9 @@ pub fn run(
     let mut out = match mapping.image {
         AnyImage::Lif(img) => run_chip(&ctx, img, progress)?,
         AnyImage::LoihiCubaLif(img) => run_chip(&ctx, img, progress)?,
+        AnyImage::XyloIaf(img) => run_chip(&ctx, img, progress)?,
+        AnyImage::SpinnakerLif(img) => run_chip(&ctx, img, progress)?,
+        AnyImage::Truenorth(img) => run_chip(&ctx, img, progress)?,
     };
     out.report.mapping = Some(mapping.report);
     out.report.build_seconds = build_seconds;
@@ -186,6 +207,7 @@ fn resolve_probes<M: NeuronModel>(ctx: &Ctx<'_>) -> Result<Vec<ResolvedProbe>, S
         for s in &p.states {
             let Some(field) = M::STATE_FIELDS.iter().position(|f| f == s) else {
                 return Err(SimError::BadProbe {
+                    network: ctx.net_label.to_string(),
                     population: p.population.clone(),
                     model: M::NAME,
                     state: s.clone(),
@@ -206,7 +228,10 @@ fn run_chip<M: NeuronModel>(
     ctx: &Ctx<'_>,
     image: ChipImage<M>,
     progress: &mut dyn FnMut(u32),
-) -> Result<RunOutput, SimError> {
+) -> Result<RunOutput, SimError>
+where
+    neurochip_hw::core::FirmwareCore<M>: Send,
+{
     let probes = resolve_probes::<M>(ctx)?;
     let options = EngineOptions {
         threads: ctx.cfg.threads.max(1),
