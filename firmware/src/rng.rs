@@ -37,7 +37,10 @@ impl NeuronRng {
     #[inline]
     pub fn next_u64(&mut self) -> u64 {
         self.counter = self.counter.wrapping_add(1);
-        mix64(self.key.wrapping_add(self.counter.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
+        mix64(
+            self.key
+                .wrapping_add(self.counter.wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+        )
     }
 
     /// Next 32 random bits.
