@@ -38,7 +38,7 @@ pub enum SimError {
         /// Architecture spec or file.
         arch: String,
         /// What does not fit (in the message, not chained, so it prints once).
-        error: neurochip_mapper::MapError,
+        error: Box<neurochip_mapper::MapError>,
     },
     /// The chip rejected the image or failed while running (deadlock).
     #[error(transparent)]
@@ -131,7 +131,7 @@ pub fn map_only(
         .map_err(|error| SimError::Map {
             network: net.name.clone(),
             arch: arch.name.clone(),
-            error,
+            error: Box::new(error),
         })
 }
 
@@ -156,7 +156,7 @@ pub fn run(
         neurochip_mapper::map(arch, net, &expanded, &opts).map_err(|error| SimError::Map {
             network: net_label.to_string(),
             arch: arch_label.to_string(),
-            error,
+            error: Box::new(error),
         })?;
     let build_seconds = wall.elapsed().as_secs_f64();
     let ctx = Ctx {
