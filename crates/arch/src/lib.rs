@@ -3,7 +3,7 @@
 //! Architecture descriptions (TOML), validation and built-in presets.
 //!
 //! Entry points: [`parse`] (text), [`load`] (file), [`preset`] (built in) and
-//! [`resolve`], which is what a command line takes: a preset name or a `.toml`
+//! [`resolve()`], which is what a command line takes: a preset name or a `.toml`
 //! path, optionally followed by `:field.path=value,...` overrides for parameter
 //! sweeps. Every path ends in [`Architecture::validate`], so a returned
 //! architecture is always one the emulator can build.

@@ -2,7 +2,7 @@
 //! generator produces.
 //!
 //! A [`Network`] is declarative: projections name a connection rule and a
-//! seed, and [`crate::expand`] turns it into explicit synapses. Every struct
+//! seed, and [`crate::expand()`] turns it into explicit synapses. Every struct
 //! denies unknown fields.
 
 use serde::{Deserialize, Serialize};

@@ -124,7 +124,7 @@ pub enum Node {
     },
     /// y(t) = x(t − delay), per element.
     Delay { delay: Array },
-    /// z = [x > θ].
+    /// `z = [x > θ]`.
     Threshold { threshold: Array },
     /// dv/dt = R·I.
     I { r: Array },
@@ -206,7 +206,7 @@ pub struct NirGraph {
     pub name: String,
 }
 
-/// Read a `.nir` file. Shapes are checked (see [`crate::shapes`]) before returning.
+/// Read a `.nir` file. Shapes are checked (PyTorch conventions) before returning.
 pub fn load(path: &Path) -> Result<NirGraph, NirError> {
     let bytes = std::fs::read(path).map_err(|source| NirError::Io {
         path: path.to_path_buf(),
