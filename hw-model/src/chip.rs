@@ -42,7 +42,9 @@ pub const DEADLOCK_CYCLES: u64 = 1_000_000;
 /// Host-side knobs that never change results.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EngineOptions {
-    /// Host threads (only 1 is implemented; larger values run on one thread, same results).
+    /// Host threads for the cores' timing-free work between steps (used once
+    /// [`Engine::enable_threads`] / [`Chip::with_threads`] allow it; the cycle loop itself is
+    /// single-threaded); results are identical for every value.
     pub threads: usize,
     /// Step every cycle instead of jumping over idle ones (for checking event skipping).
     pub no_skip: bool,
@@ -115,12 +117,24 @@ pub struct Engine<C: CoreModel> {
     host: Vec<HostSpike>,
     host_ptr: usize,
     barrier_cycles: u64,
-    /// Cores that may have work this step, ascending.
-    live: Vec<u32>,
-    is_live: Vec<bool>,
+    /// Per core: the earliest cycle a visit can change anything (a lower bound; visiting
+    /// earlier is harmless, later would be wrong). Dense so the per-cycle scan is cheap.
+    due: Vec<u64>,
+    /// A lower bound of `due` (exact after a scan): no core scan before it.
+    min_due: u64,
+    /// Cores visited in the current cycle, ascending.
+    visit: Vec<u32>,
+    /// Cores below this index are known finished for the step (reset when a packet reaches
+    /// one), so the end-of-step check does not rescan every core every cycle.
+    fin_ptr: usize,
     /// A failed step leaves the system mid-step; every later call reports the same error.
     failed: Option<HwError>,
+    /// Set by [`Engine::enable_threads`]: runs `prepare_step` over worker threads.
+    parallel: Option<PrepareFn<C>>,
 }
+
+/// Runs every core's `prepare_step` for one step over a number of threads.
+type PrepareFn<C> = fn(&mut [Slot<C>], u32, usize);
 
 impl<C: CoreModel> Engine<C> {
     /// Build the system; `cores.len()` must equal the architecture's core count.
@@ -189,9 +203,12 @@ impl<C: CoreModel> Engine<C> {
             host,
             host_ptr: 0,
             barrier_cycles,
-            live: Vec::new(),
-            is_live: vec![false; n_cores],
+            due: vec![u64::MAX; n_cores],
+            min_due: u64::MAX,
+            visit: Vec::with_capacity(n_cores),
+            fin_ptr: 0,
             failed: None,
+            parallel: None,
         })
     }
 
@@ -235,21 +252,36 @@ impl<C: CoreModel> Engine<C> {
     }
 
     /// One cycle at `t`, in the documented order. Returns whether anything progressed.
+    ///
+    /// Only cores whose `due` cycle has come are visited: a skipped core would have found
+    /// nothing to do (no input, unit busy, packetiser blocked), so results are unchanged.
     fn cycle(&mut self, t: u64, step: u32) -> bool {
         let mut progress = self.net.process(t, step, &mut self.counters);
-        // Cores a packet reached this cycle join the live list (order among cores is
-        // irrelevant to results: cores share nothing but the network, kept sorted anyway).
+        // Cores the network touched this cycle (a packet arrived, their injection buffer
+        // freed a slot) are visited now: the core phases follow the router phase.
         if !self.net.woken.is_empty() {
             for c in self.net.woken.drain(..) {
-                if !self.is_live[c as usize] {
-                    self.is_live[c as usize] = true;
-                    self.live.push(c);
+                let c = c as usize;
+                self.due[c] = self.due[c].min(t);
+                self.min_due = self.min_due.min(t);
+                self.fin_ptr = self.fin_ptr.min(c);
+            }
+        }
+        let mut visit = std::mem::take(&mut self.visit);
+        visit.clear();
+        if self.min_due <= t {
+            let mut m = u64::MAX;
+            for (c, &d) in self.due.iter().enumerate() {
+                if d <= t {
+                    visit.push(c as u32);
+                } else {
+                    m = m.min(d);
                 }
             }
-            self.live.sort_unstable();
+            self.min_due = m;
         }
         // Core input units.
-        for &c in &self.live {
+        for &c in &visit {
             let c = c as usize;
             let s = &mut self.cores[c];
             let cc = &mut self.counters.cores[c];
@@ -271,7 +303,7 @@ impl<C: CoreModel> Engine<C> {
         }
         // Core neuron units and packetisers.
         let flits = self.net.packet_flits();
-        for &c in &self.live {
+        for &c in &visit {
             let c = c as usize;
             let s = &mut self.cores[c];
             let cc = &mut self.counters.cores[c];
@@ -360,42 +392,94 @@ impl<C: CoreModel> Engine<C> {
                 }
                 _ => {}
             }
+            let d = Self::due_after(
+                s,
+                t,
+                self.net.inbox[c].ready(),
+                // A packetiser with work is visited next cycle unless it already sits in an
+                // open stall waiting for its router (which wakes it when a slot frees).
+                !s.pk_queue.is_empty()
+                    && (s.stall_since.is_none() || self.net.can_inject(c as u32)),
+            );
+            self.due[c] = d;
+            self.min_due = self.min_due.min(d);
         }
+        self.visit = visit;
         progress
     }
 
-    /// Earliest future cycle at which a component can change by itself.
-    fn next_event(&self, t: u64) -> Option<u64> {
-        let mut best = self.net.next_event(t);
-        let mut see = |c: u64| {
-            if c > t {
-                best = Some(best.map_or(c, |b: u64| b.min(c)));
-            }
-        };
-        for &c in &self.live {
-            let s = &self.cores[c as usize];
-            see(s.in_busy_until);
-            see(s.nu_busy_until);
-            if let Some(w) = s.nu_wait {
-                see(w);
-            }
+    /// The next cycle a visit to core slot `s` (just visited at `t`) can change anything,
+    /// other than through the network (which wakes it via `Network::woken`).
+    #[inline]
+    fn due_after(s: &Slot<C>, t: u64, inbox_ready: bool, inject_next: bool) -> u64 {
+        let mut d = u64::MAX;
+        if inject_next {
+            return t + 1;
         }
-        best
+        if !s.host_q.is_empty() || inbox_ready {
+            d = d.min(s.in_busy_until.max(t + 1));
+        }
+        // Units finishing change `quiet` (the end of the step) even when nothing follows.
+        if s.in_busy_until > t {
+            d = d.min(s.in_busy_until);
+        }
+        if s.nu_busy_until > t {
+            d = d.min(s.nu_busy_until);
+        }
+        // Finished work's packets move to the packetiser once it is empty (it is now, or the
+        // `inject_next` case above covers it).
+        if !s.nu_pending.is_empty() {
+            d = d.min(s.nu_busy_until.max(t + 1));
+        } else if !s.nu_done {
+            d = d.min(s.nu_busy_until.max(s.nu_wait.unwrap_or(0)).max(t + 1));
+        }
+        d
     }
 
-    /// Drop cores with nothing left to do from the live list; true when the step is over.
+    /// Earliest future cycle at which a component can change by itself: the first cycle a
+    /// router or a core is due (after a cycle without progress both bounds are exact and
+    /// later than `t`; a stale, earlier bound only costs an idle cycle).
+    fn next_event(&self, t: u64) -> Option<u64> {
+        let n = self.net.min_due().min(self.min_due);
+        (n != u64::MAX).then(|| n.max(t + 1))
+    }
+
+    /// True when the step is over: the network is empty and every core is finished.
     fn finished(&mut self, t: u64) -> bool {
-        let (cores, net, is_live) = (&self.cores, &self.net, &mut self.is_live);
-        self.live.retain(|&c| {
-            let s = &cores[c as usize];
-            let keep =
-                !(s.quiet(t) && s.stall_since.is_none() && net.inbox[c as usize].q.is_empty());
-            if !keep {
-                is_live[c as usize] = false;
+        if !self.net.is_empty() {
+            return false;
+        }
+        while let Some(s) = self.cores.get(self.fin_ptr) {
+            if !(s.quiet(t) && s.stall_since.is_none() && self.net.inbox[self.fin_ptr].q.is_empty())
+            {
+                return false;
             }
-            keep
-        });
-        self.net.is_empty() && self.live.is_empty()
+            self.fin_ptr += 1;
+        }
+        true
+    }
+
+    /// Run [`CoreModel::prepare_step`] on up to `options.threads` host threads from now on
+    /// (without this call it runs on the calling thread). Only `Send` cores can move to
+    /// worker threads, hence the separate, bounded call; results never change.
+    pub fn enable_threads(&mut self)
+    where
+        C: Send,
+    {
+        self.parallel = Some(prepare_parallel::<C>);
+    }
+
+    /// Every core's timing-free work of the step ([`CoreModel::prepare_step`]).
+    fn prepare_all(&mut self, step: u32) {
+        let threads = self.options.threads.clamp(1, self.cores.len().max(1));
+        match self.parallel {
+            Some(par) if threads > 1 => par(&mut self.cores, step, threads),
+            _ => {
+                for s in &mut self.cores {
+                    s.model.prepare_step(step);
+                }
+            }
+        }
     }
 
     /// Run one timestep to its barrier.
@@ -408,8 +492,9 @@ impl<C: CoreModel> Engine<C> {
         let tiles = self.arch.total_tiles();
         let before = self.counters.class_counts(tiles);
         let drops_before = self.counters.drops.total;
-        self.live = (0..self.cores.len() as u32).collect();
-        self.is_live.iter_mut().for_each(|l| *l = true);
+        self.due.iter_mut().for_each(|d| *d = t0);
+        self.min_due = t0;
+        self.fin_ptr = 0;
         for s in self.cores.iter_mut() {
             s.model.begin_step(step, t0);
             s.nu_done = false;
@@ -445,6 +530,7 @@ impl<C: CoreModel> Engine<C> {
             k += 1;
         }
         self.host_ptr = k;
+        self.prepare_all(step);
 
         let mut t = t0;
         let mut last_progress = t0;
@@ -531,6 +617,37 @@ impl<C: CoreModel> Engine<C> {
             },
         }
     }
+}
+
+/// [`CoreModel::prepare_step`] of every core on `threads` scoped threads. Cores share nothing
+/// there, so the result does not depend on the thread count or on which thread ran which core.
+fn prepare_parallel<C: CoreModel + Send>(cores: &mut [Slot<C>], step: u32, threads: usize) {
+    // Longest-first greedy spread over threads (by the models' own cost estimate).
+    let mut order: Vec<(u64, &mut C)> = cores
+        .iter_mut()
+        .map(|s| (s.model.prepare_weight(), &mut s.model))
+        .collect();
+    order.sort_by_key(|(w, _)| std::cmp::Reverse(*w));
+    let mut parts: Vec<(u64, Vec<&mut C>)> = (0..threads).map(|_| (0, Vec::new())).collect();
+    for (w, m) in order {
+        let k = (0..threads).min_by_key(|&k| (parts[k].0, k)).unwrap_or(0);
+        parts[k].0 += w.max(1);
+        parts[k].1.push(m);
+    }
+    std::thread::scope(|sc| {
+        let mut parts = parts.into_iter();
+        let mine = parts.next();
+        for (_, part) in parts {
+            sc.spawn(move || {
+                for m in part {
+                    m.prepare_step(step);
+                }
+            });
+        }
+        for m in mine.into_iter().flat_map(|(_, p)| p) {
+            m.prepare_step(step);
+        }
+    });
 }
 
 /// A chip (or multi-chip system) running the firmware model `M` on every core.
@@ -870,5 +987,23 @@ impl<M: NeuronModel> Chip<M> {
     /// The engine (for per-core inspection).
     pub fn engine(&self) -> &Engine<FirmwareCore<M>> {
         &self.engine
+    }
+}
+
+impl<M: NeuronModel> Chip<M>
+where
+    FirmwareCore<M>: Send,
+{
+    /// As [`Chip::with_options`], and runs the cores' timing-free work on `options.threads`
+    /// host threads (plain [`Chip::with_options`] keeps it on the calling thread, for models
+    /// whose data is not `Send`). Results are identical either way.
+    pub fn with_threads(
+        arch: &Architecture,
+        image: ChipImage<M>,
+        options: EngineOptions,
+    ) -> Result<Self, HwError> {
+        let mut chip = Self::with_options(arch, image, options)?;
+        chip.engine.enable_threads();
+        Ok(chip)
     }
 }

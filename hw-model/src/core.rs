@@ -61,6 +61,33 @@ pub trait CoreModel {
     fn run_ahead(&self) -> bool {
         false
     }
+    /// Timing-free work of step `step`, called once after [`CoreModel::begin_step`] and the
+    /// step's preloaded host spikes, before any unit call. Cores share nothing here, so the
+    /// engine may run this on worker threads. Default: nothing.
+    fn prepare_step(&mut self, _step: u32) {}
+    /// Relative cost of [`CoreModel::prepare_step`], for spreading cores over threads.
+    fn prepare_weight(&self) -> u64 {
+        1
+    }
+}
+
+/// Synapse memory as stored on the host: 32-bit words when every word fits (the common
+/// case; half the memory traffic of the input unit's hot loop), 64-bit otherwise. Lossless
+/// either way, so what the firmware reads is unchanged.
+#[derive(Debug)]
+enum Words {
+    Narrow(Vec<u32>),
+    Wide(Vec<u64>),
+}
+
+impl Words {
+    fn new(w: Vec<u64>) -> Self {
+        if w.iter().all(|&x| x >> 32 == 0) {
+            Words::Narrow(w.into_iter().map(|x| x as u32).collect())
+        } else {
+            Words::Wide(w)
+        }
+    }
 }
 
 /// The memories of one core, as the firmware runtime sees them through the HAL traits.
@@ -68,7 +95,7 @@ pub trait CoreModel {
 struct CoreHal<M: NeuronModel> {
     params: Vec<M::Params>,
     state: Vec<M::State>,
-    words: Vec<u64>,
+    words: Words,
     axons: Vec<AxonRow>,
     /// `acc[slot * n + neuron]`.
     acc: Vec<M::Acc>,
@@ -81,7 +108,10 @@ struct CoreHal<M: NeuronModel> {
 impl<M: NeuronModel> SynapseMemory for CoreHal<M> {
     #[inline]
     fn read_word(&mut self, addr: u32) -> u64 {
-        self.words.get(addr as usize).copied().unwrap_or(0)
+        match &self.words {
+            Words::Narrow(w) => w.get(addr as usize).map_or(0, |&x| u64::from(x)),
+            Words::Wide(w) => w.get(addr as usize).copied().unwrap_or(0),
+        }
     }
 }
 
@@ -150,10 +180,35 @@ pub struct FirmwareCore<M: NeuronModel> {
     /// Sorted by neuron (stable), consumed in order during a step.
     poisson: Vec<PoissonDrive>,
     next_neuron: u32,
-    poisson_ptr: usize,
     cycles: CoreCycles,
     words_per_cycle: u32,
     spikes: Vec<(u32, u8)>,
+    /// Per input axon: what one spike on it charges (fixed by the image).
+    axon_stats: Vec<AxonStat>,
+    /// Inputs accepted but not yet folded into the dendrite ring, in arrival order, as
+    /// (axon, count, step argument of `deliver_spike`). They land in slots the current step
+    /// never reads, so folding them at the start of the next step is exact.
+    deferred: Vec<(u32, u8, u32)>,
+    /// This step's neuron updates, computed by `prepare_step` and handed out in order.
+    plan: Vec<Planned>,
+}
+
+/// What one input spike on an axon charges; the firmware's `deliver_spike` meters the same
+/// numbers (its counts depend only on the row, never on neuron state).
+#[derive(Clone, Copy, Debug, Default)]
+struct AxonStat {
+    words: u32,
+    folded: u32,
+    overflow: u32,
+    dropped: u32,
+}
+
+/// One neuron update computed ahead of its timing.
+#[derive(Clone, Copy, Debug, Default)]
+struct Planned {
+    meter: [u32; 9],
+    spikes: u8,
+    poisson: u64,
 }
 
 /// Draw Poisson(`lambda`) from `rng`: Knuth's product method up to λ = 30, a rounded normal
@@ -195,13 +250,38 @@ impl<M: NeuronModel> FirmwareCore<M> {
         let n = img.params.len() as u32;
         let mut poisson = img.poisson;
         poisson.sort_by_key(|p| p.neuron);
+        let max_d = runtime::max_delay(slots);
+        let axon_stats = img
+            .axons
+            .iter()
+            .map(|r| {
+                let mut st = AxonStat {
+                    words: r.len,
+                    ..AxonStat::default()
+                };
+                for k in 0..r.len {
+                    let addr = r.start.wrapping_add(k) as usize;
+                    let syn = img
+                        .layout
+                        .decode(img.synapse_words.get(addr).copied().unwrap_or(0));
+                    if slots < 2 || u32::from(syn.delay) > max_d {
+                        st.overflow += 1;
+                    } else if syn.target >= n {
+                        st.dropped += 1;
+                    } else {
+                        st.folded += 1;
+                    }
+                }
+                st
+            })
+            .collect();
         FirmwareCore {
             id,
             seed,
             hal: CoreHal {
                 params: img.params,
                 state: img.init,
-                words: img.synapse_words,
+                words: Words::new(img.synapse_words),
                 axons: img.axons,
                 acc: vec![M::Acc::default(); slots as usize * n as usize],
                 slots,
@@ -216,10 +296,12 @@ impl<M: NeuronModel> FirmwareCore<M> {
             key_axons: img.key_axons,
             poisson,
             next_neuron: 0,
-            poisson_ptr: 0,
             cycles,
             words_per_cycle: words_per_cycle.max(1),
             spikes: Vec::new(),
+            axon_stats,
+            deferred: Vec::new(),
+            plan: Vec::new(),
         }
     }
 
@@ -242,8 +324,7 @@ impl<M: NeuronModel> FirmwareCore<M> {
     }
 
     /// Turn the metered ops of one unit of work into counters and cycles.
-    fn settle(&mut self, c: &mut CoreCounters) -> u32 {
-        let m = std::mem::take(&mut self.hal.meter);
+    fn settle(&self, m: &[u32; 9], c: &mut CoreCounters) -> u32 {
         let k = &self.cycles;
         c.spikes_in += u64::from(m[Op::SpikeIn.index()]);
         c.words_read += u64::from(m[Op::WordRead.index()]);
@@ -263,9 +344,80 @@ impl<M: NeuronModel> FirmwareCore<M> {
         cyc.min(u64::from(u32::MAX)) as u32
     }
 
+    /// Charge one input spike on `axon` now; its accumulation is deferred (see `deferred`).
     fn deliver(&mut self, axon: u32, count: u8, step: u32, c: &mut CoreCounters) -> u32 {
-        runtime::deliver_spike::<M, _>(&mut self.hal, &self.layout, axon, count, step);
-        self.settle(c)
+        let mut m = [0u32; 9];
+        m[Op::SpikeIn.index()] = 1;
+        match self.axon_stats.get(axon as usize) {
+            None => m[Op::UnmappedAxon.index()] = 1,
+            Some(st) => {
+                m[Op::WordRead.index()] = st.words;
+                m[Op::SynapticOp.index()] = st.folded.saturating_mul(u32::from(count));
+                m[Op::DelayOverflow.index()] = st.overflow;
+                m[Op::DroppedInput.index()] = st.dropped;
+                self.deferred.push((axon, count, step));
+            }
+        }
+        self.settle(&m, c)
+    }
+
+    /// Fold every deferred input into the dendrite ring, in arrival order.
+    fn fold_deferred(&mut self) {
+        // Rows are scattered over synapse memory: load the first word of the row two entries
+        // ahead so its cache miss overlaps this entry's work (a plain read, no effect).
+        const AHEAD: usize = 2;
+        for k in 0..self.deferred.len() {
+            if let Some(&(a, _, _)) = self.deferred.get(k + AHEAD) {
+                if let Some(start) = self.hal.axons.get(a as usize).map(|r| r.start) {
+                    std::hint::black_box(SynapseMemory::read_word(&mut self.hal, start));
+                }
+            }
+            let (axon, count, step) = self.deferred[k];
+            runtime::deliver_spike::<M, _>(&mut self.hal, &self.layout, axon, count, step);
+        }
+        self.deferred.clear();
+        self.hal.meter = [0; 9];
+    }
+
+    /// Run every neuron update of `step` (Poisson drives first), recording what each charges.
+    fn plan_updates(&mut self, step: u32) {
+        self.plan.clear();
+        self.spikes.clear();
+        let mut pp = 0usize;
+        for i in 0..self.hal.n {
+            let mut poisson_events = 0u64;
+            // On-core Poisson drive into this step's slot, before the update reads it.
+            while let Some(&p) = self.poisson.get(pp) {
+                if p.neuron > i {
+                    break;
+                }
+                pp += 1;
+                if p.neuron < i {
+                    continue;
+                }
+                let gid = self.global_ids[i as usize];
+                let mut rng = NeuronRng::new(self.seed, 0xFFFF_FFFF, gid, step);
+                let k = poisson(p.lambda, &mut rng);
+                let slot = step % self.hal.slots.max(1);
+                let params = self.hal.params[i as usize].clone();
+                let acc = DendriteMemory::<M>::acc(&mut self.hal, slot, i);
+                for _ in 0..k {
+                    M::accumulate(&params, acc, p.channel, p.weight);
+                }
+                poisson_events += u64::from(k);
+            }
+            let mut rng = NeuronRng::new(self.seed, self.id, i, step);
+            let spikes = runtime::update_neuron::<M, _>(&mut self.hal, i, step, &mut rng);
+            if spikes > 0 {
+                self.spikes.push((self.global_ids[i as usize], spikes));
+            }
+            self.hal.sent = 0;
+            self.plan.push(Planned {
+                meter: std::mem::take(&mut self.hal.meter),
+                spikes,
+                poisson: poisson_events,
+            });
+        }
     }
 }
 
@@ -276,8 +428,20 @@ impl<M: NeuronModel> CoreModel for FirmwareCore<M> {
 
     fn begin_step(&mut self, _step: u32, _now: u64) {
         self.next_neuron = 0;
-        self.poisson_ptr = 0;
-        self.spikes.clear();
+    }
+
+    fn prepare_step(&mut self, step: u32) {
+        self.fold_deferred();
+        self.plan_updates(step);
+    }
+
+    fn prepare_weight(&self) -> u64 {
+        let words: u64 = self
+            .deferred
+            .iter()
+            .map(|&(a, _, _)| u64::from(self.axon_stats.get(a as usize).map_or(0, |s| s.words)))
+            .sum();
+        u64::from(self.hal.n) * 4 + words + self.poisson.len() as u64 * 8
     }
 
     fn host_spike(&mut self, axon: u32, integrate_step: u32, c: &mut CoreCounters) -> u32 {
@@ -308,52 +472,29 @@ impl<M: NeuronModel> CoreModel for FirmwareCore<M> {
 
     fn neuron_work(
         &mut self,
-        step: u32,
+        _step: u32,
         _now: u64,
         out: &mut Vec<Packet>,
         c: &mut CoreCounters,
     ) -> NeuronWork {
         let i = self.next_neuron;
-        if i >= self.hal.n {
+        let Some(p) = self.plan.get(i as usize).copied() else {
             return NeuronWork::Done;
-        }
+        };
         self.next_neuron += 1;
-        // On-core Poisson drive into this step's slot, before the update reads it.
-        while let Some(&p) = self.poisson.get(self.poisson_ptr) {
-            if p.neuron > i {
-                break;
-            }
-            self.poisson_ptr += 1;
-            if p.neuron < i {
-                continue;
-            }
-            let gid = self.global_ids[i as usize];
-            let mut rng = NeuronRng::new(self.seed, 0xFFFF_FFFF, gid, step);
-            let k = poisson(p.lambda, &mut rng);
-            let slot = step % self.hal.slots.max(1);
-            let params = self.hal.params[i as usize].clone();
-            let acc = DendriteMemory::<M>::acc(&mut self.hal, slot, i);
-            for _ in 0..k {
-                M::accumulate(&params, acc, p.channel, p.weight);
-            }
-            c.poisson_events += u64::from(k);
-        }
-        let mut rng = NeuronRng::new(self.seed, self.id, i, step);
-        let spikes = runtime::update_neuron::<M, _>(&mut self.hal, i, step, &mut rng);
-        if spikes > 0 {
-            self.spikes.push((self.global_ids[i as usize], spikes));
+        c.poisson_events += p.poisson;
+        if p.spikes > 0 {
             let (start, len) = self.fanout[i as usize];
             for d in &self.dests[start as usize..(start + len) as usize] {
                 out.push(Packet {
                     dest: *d,
                     src_core: self.id,
-                    count: spikes,
+                    count: p.spikes,
                     tag: i,
                 });
             }
         }
-        self.hal.sent = 0;
-        NeuronWork::Busy(self.settle(c))
+        NeuronWork::Busy(self.settle(&p.meter, c))
     }
 }
 

@@ -624,3 +624,52 @@ fn packets_leave_when_their_neuron_finishes_not_at_the_end_of_the_core() {
     assert_eq!((c.neuron_updates_idle, c.neuron_updates_active), (4, 1));
     assert_eq!(c.busy_cycles, core0_done);
 }
+
+/// Worker threads only run the cores' timing-free work between steps, so every thread count
+/// (including more threads than cores) gives the same spikes, states, stats and counters.
+#[test]
+fn thread_count_never_changes_results() {
+    let (a, mut img) = random_system(3, 2, 2, 48, 11, 16);
+    img.host_spikes = (0..12)
+        .map(|k| HostSpike {
+            step: k % 6,
+            core: k % a.total_cores(),
+            axon: (7 * k) % 64,
+        })
+        .collect();
+    let run = |threads: usize| {
+        let mut chip = Chip::with_threads(
+            &a,
+            img.clone(),
+            EngineOptions {
+                threads,
+                no_skip: false,
+            },
+        )
+        .unwrap();
+        let mut steps = Vec::new();
+        for _ in 0..12 {
+            let s = chip.run_step().unwrap();
+            let states: Vec<i64> = (0..a.total_cores())
+                .flat_map(|c| (0..48).map(move |i| (c, i)))
+                .map(|(c, i)| chip.state_field(c, i, 0))
+                .collect();
+            steps.push((s, chip.last_spikes().to_vec(), states));
+        }
+        (steps, chip.counters().clone(), chip.elapsed_cycles())
+    };
+    let one = run(1);
+    let spikes: u64 = one.0.iter().map(|(s, _, _)| s.spikes).sum();
+    assert!(spikes > 20, "the system must be active ({spikes} spikes)");
+    assert!(one
+        .1
+        .cores
+        .iter()
+        .any(|c| c.stall_cycles > 0 || c.spikes_in > 0));
+    for threads in [2, 3, 64] {
+        let other = run(threads);
+        assert_eq!(one.0, other.0, "{threads} threads: per-step results differ");
+        assert_eq!(one.1, other.1, "{threads} threads: counters differ");
+        assert_eq!(one.2, other.2, "{threads} threads: elapsed cycles differ");
+    }
+}

@@ -237,7 +237,7 @@ where
         threads: ctx.cfg.threads.max(1),
         ..EngineOptions::default()
     };
-    let mut chip = Chip::with_options(ctx.arch, image, options)?;
+    let mut chip = Chip::with_threads(ctx.arch, image, options)?;
     let mut pop_spikes = vec![0u64; ctx.expanded.pops.len()];
     let mut spikes = Vec::new();
     let mut traces: Vec<ProbeTrace> = probes

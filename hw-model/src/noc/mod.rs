@@ -73,6 +73,12 @@ impl Inbox {
         }
         self.q.pop_front()
     }
+
+    /// A complete packet is waiting.
+    #[inline]
+    pub fn ready(&self) -> bool {
+        self.q.len() > 1 || (self.q.len() == 1 && !self.open)
+    }
 }
 
 /// All routers, links and core input buffers of the system.
@@ -80,7 +86,8 @@ impl Inbox {
 pub struct Network {
     routers: Vec<Router>,
     pub(crate) inbox: Vec<Inbox>,
-    /// Cores that received a head flit since the engine last looked.
+    /// Cores the network touched since the engine last looked (a head or tail reached their
+    /// input buffer, or a flit left their injection buffer): they must be visited.
     pub(crate) woken: Vec<u32>,
     ctx: RouteCtx,
     pipeline: u64,
@@ -89,6 +96,11 @@ pub struct Network {
     in_flight: u64,
     pending_push: Vec<(u32, u8, Flit)>,
     pending_credit: Vec<(u32, u8, u64)>,
+    /// Per router: the first cycle a visit can do anything (see [`Router::due`]); dense so
+    /// the per-cycle scan over routers touches one array.
+    due: Vec<u64>,
+    /// A lower bound of `due` (exact after a full pass): no router scan before it.
+    min_due: u64,
 }
 
 impl Network {
@@ -269,6 +281,10 @@ impl Network {
                 min_ready: u64::MAX,
                 stalled: 0,
                 sleep_until: 0,
+                occ: 0,
+                reqv: 0,
+                granted: 0,
+                dropping: 0,
             });
         }
         let inbox = (0..arch.total_cores())
@@ -279,6 +295,8 @@ impl Network {
             })
             .collect();
         Ok(Network {
+            due: vec![u64::MAX; routers.len()],
+            min_due: u64::MAX,
             routers,
             inbox,
             woken: Vec::new(),
@@ -321,7 +339,10 @@ impl Network {
     #[inline]
     pub(crate) fn pop_delivered(&mut self, core: u32) -> Option<Delivered> {
         let d = self.inbox[core as usize].pop()?;
-        self.routers[(core / self.ctx.cores_per_tile) as usize].sleep_until = 0;
+        let r = (core / self.ctx.cores_per_tile) as usize;
+        self.routers[r].sleep_until = 0;
+        self.due[r] = self.routers[r].due();
+        self.min_due = self.min_due.min(self.due[r]);
         Some(d)
     }
 
@@ -353,70 +374,67 @@ impl Network {
         };
         let r = &mut self.routers[tile];
         r.ins[port].buf.push_back(flit);
+        r.occ |= 1 << port;
         r.flits += 1;
         r.min_ready = r.min_ready.min(flit.ready);
         r.sleep_until = r.sleep_until.min(flit.ready);
+        self.due[tile] = r.due();
+        self.min_due = self.min_due.min(self.due[tile]);
         self.in_flight += 1;
         let hw = &mut counters.routers[tile].ports[port].buffer_high_water;
         *hw = (*hw).max(r.ins[port].buf.len() as u32);
     }
 
-    /// Earliest cycle after `t` at which something in the network can change by itself.
-    pub(crate) fn next_event(&self, t: u64) -> Option<u64> {
-        let mut best: Option<u64> = None;
-        let mut see = |c: u64| {
-            if c > t {
-                best = Some(best.map_or(c, |b| b.min(c)));
-            }
-        };
-        for r in self.routers.iter().filter(|r| r.flits > 0) {
-            for ip in &r.ins {
-                if let Some(f) = ip.buf.front() {
-                    see(f.ready);
-                }
-            }
-            for op in &r.outs {
-                if let Some(&c) = op.returns.front() {
-                    see(c);
-                }
-                see(op.next_free);
-            }
-        }
-        best
+    /// No router is due before this cycle (exact after a cycle in which none moved).
+    #[inline]
+    pub(crate) fn min_due(&self) -> u64 {
+        self.min_due
     }
 
     /// Switch allocation and traversal of every router, in tile order, for cycle `t`.
     /// Returns whether any flit moved or was dropped.
     pub(crate) fn process(&mut self, t: u64, step: u32, counters: &mut Counters) -> bool {
         let mut progress = false;
+        if self.min_due > t {
+            return false;
+        }
+        self.min_due = u64::MAX;
         for r in 0..self.routers.len() {
-            let rt = &self.routers[r];
             // Nothing can move before a front flit is ready; only an open stall interval
-            // (which closes now) needs the visit.
-            if rt.flits == 0 || (rt.min_ready > t && rt.stalled == 0) || rt.sleep_until > t {
+            // (which closes now) needs the visit; a router asleep has nothing to do.
+            if self.due[r] > t {
+                self.min_due = self.min_due.min(self.due[r]);
                 continue;
             }
             let moved = self.process_router(r, t, step, counters);
             progress |= moved;
             let rt = &mut self.routers[r];
             rt.sleep_until = if moved { 0 } else { rt.wake_after(t) };
+            self.due[r] = rt.due();
+            self.min_due = self.min_due.min(self.due[r]);
             for (dr, dp, f) in self.pending_push.drain(..) {
                 let d = &mut self.routers[dr as usize];
                 let ip = &mut d.ins[dp as usize];
                 ip.buf.push_back(f);
+                let len = ip.buf.len() as u32;
+                d.occ |= 1 << dp;
                 d.flits += 1;
                 d.min_ready = d.min_ready.min(f.ready);
                 d.sleep_until = d.sleep_until.min(f.ready);
+                self.due[dr as usize] = d.due();
+                self.min_due = self.min_due.min(self.due[dr as usize]);
                 let hw = &mut counters.routers[dr as usize].ports[dp as usize].buffer_high_water;
-                *hw = (*hw).max(ip.buf.len() as u32);
+                *hw = (*hw).max(len);
             }
             // Credits freed at `t` travel back for the upstream link's credit latency.
             for (ur, up, c) in self.pending_credit.drain(..) {
-                let ur = &mut self.routers[ur as usize];
-                let op = &mut ur.outs[up as usize];
+                let u = &mut self.routers[ur as usize];
+                let op = &mut u.outs[up as usize];
                 let back = c + u64::from(op.credit_latency);
                 op.returns.push_back(back);
-                ur.sleep_until = ur.sleep_until.min(back);
+                u.sleep_until = u.sleep_until.min(back);
+                self.due[ur as usize] = u.due();
+                self.min_due = self.min_due.min(self.due[ur as usize]);
             }
         }
         progress
@@ -438,10 +456,9 @@ impl Network {
         let router = &mut routers[r];
         let nin = router.ins.len();
         let tile = r as u32;
-        for o in router.outs.iter_mut() {
-            o.used = 0;
-            o.refresh(t);
-        }
+        // Credits due by now are taken back lazily, where they are read (same counts).
+        // Outputs that took a flit this visit (their `used` is reset on the way out).
+        let mut used_mask = 0u32;
         let rc = &mut counters.routers[r];
         let hops = &mut counters.hops;
         let drops = &mut counters.drops;
@@ -452,7 +469,7 @@ impl Network {
             // Another round is needed only when an output was freed or a new head surfaced.
             let mut freed = false;
             // Route computation for every ready, unallocated head.
-            for i in 0..nin {
+            for i in bits(router.occ & !(router.granted | router.dropping | router.reqv)) {
                 let ip = &router.ins[i];
                 if ip.grant != 0 || ip.dropping || ip.req_valid {
                     continue;
@@ -466,6 +483,7 @@ impl Network {
                     Ok(m) => {
                         router.ins[i].req = m;
                         router.ins[i].req_valid = true;
+                        router.reqv |= 1 << i;
                     }
                     Err(reason) => {
                         let port = match reason {
@@ -487,6 +505,7 @@ impl Network {
                             pkt,
                         });
                         router.ins[i].dropping = true;
+                        router.dropping |= 1 << i;
                         changed = true;
                     }
                 }
@@ -495,7 +514,8 @@ impl Network {
             // askers[o]: inputs whose head wants output o (ports <= 32, checked at build).
             let mut askers = [0u32; 32];
             let mut requested = 0u32;
-            for (i, ip) in router.ins.iter().enumerate() {
+            for i in bits(router.reqv) {
+                let ip = &router.ins[i];
                 if ip.req_valid {
                     requested |= ip.req;
                     for o in bits(ip.req) {
@@ -523,7 +543,8 @@ impl Network {
                     let mut m = req;
                     if *drop_mode {
                         for o2 in bits(req) {
-                            let op = &router.outs[o2];
+                            let op = &mut router.outs[o2];
+                            op.refresh(t);
                             if matches!(op.down, Downstream::Link { .. }) && op.credits == 0 {
                                 m &= !(1 << o2);
                                 rc.ports[o2].drops += 1;
@@ -543,14 +564,17 @@ impl Network {
                         }
                     }
                     changed = true;
+                    router.reqv &= !(1 << i);
                     let ip = &mut router.ins[i];
                     ip.req_valid = false;
                     if m == 0 {
                         ip.dropping = true;
+                        router.dropping |= 1 << i;
                         freed = true;
                         continue;
                     }
                     ip.grant = m;
+                    router.granted |= 1 << i;
                     for o2 in bits(m) {
                         router.outs[o2].held = Some(i as u8);
                         router.outs[o2].rr = ((i + 1) % nin) as u8;
@@ -558,26 +582,34 @@ impl Network {
                     break;
                 }
             }
-            // Traversal.
-            for i in 0..nin {
+            // Traversal (inputs emptied here stay in the snapshot and find nothing).
+            for i in bits(router.occ & (router.granted | router.dropping)) {
                 if router.ins[i].dropping {
                     while let Some(&f) = router.ins[i].buf.front() {
                         if f.ready > t {
                             break;
                         }
                         router.ins[i].buf.pop_front();
-                        if let Upstream::Link {
-                            router: ur,
-                            port: up,
-                        } = router.ins[i].upstream
-                        {
-                            pending_credit.push((ur, up, t));
+                        if router.ins[i].buf.is_empty() {
+                            router.occ &= !(1 << i);
+                        }
+                        match router.ins[i].upstream {
+                            Upstream::Link {
+                                router: ur,
+                                port: up,
+                            } => pending_credit.push((ur, up, t)),
+                            // The packetiser may be waiting for this slot.
+                            Upstream::Core => {
+                                woken.push(tile * ctx.cores_per_tile + (i - LINK_PORTS) as u32)
+                            }
+                            Upstream::None => {}
                         }
                         router.flits -= 1;
                         *in_flight -= 1;
                         changed = true;
                         if f.tail {
                             router.ins[i].dropping = false;
+                            router.dropping &= !(1 << i);
                             freed = true;
                             break;
                         }
@@ -593,10 +625,13 @@ impl Network {
                         break;
                     }
                     let ok = bits(g).all(|o| {
-                        let op = &router.outs[o];
+                        let op = &mut router.outs[o];
                         op.has_slot(t)
                             && match op.down {
-                                Downstream::Link { .. } => op.credits > 0,
+                                Downstream::Link { .. } => {
+                                    op.refresh(t);
+                                    op.credits > 0
+                                }
                                 Downstream::Core(c) => {
                                     !f.head || inbox[c as usize].q.len() < inbox[c as usize].cap
                                 }
@@ -607,18 +642,25 @@ impl Network {
                         break;
                     }
                     router.ins[i].buf.pop_front();
-                    if let Upstream::Link {
-                        router: ur,
-                        port: up,
-                    } = router.ins[i].upstream
-                    {
-                        pending_credit.push((ur, up, t));
+                    if router.ins[i].buf.is_empty() {
+                        router.occ &= !(1 << i);
+                    }
+                    match router.ins[i].upstream {
+                        Upstream::Link {
+                            router: ur,
+                            port: up,
+                        } => pending_credit.push((ur, up, t)),
+                        Upstream::Core => {
+                            woken.push(tile * ctx.cores_per_tile + (i - LINK_PORTS) as u32)
+                        }
+                        Upstream::None => {}
                     }
                     router.flits -= 1;
                     *in_flight -= 1;
                     for o in bits(g) {
                         let op = &mut router.outs[o];
                         op.used += 1;
+                        used_mask |= 1 << o;
                         if op.cycles_per_flit > 1 {
                             op.next_free = t + u64::from(op.cycles_per_flit);
                         }
@@ -661,6 +703,9 @@ impl Network {
                                         d.tail_cycle = t;
                                     }
                                     ib.open = false;
+                                    if !f.head {
+                                        woken.push(c);
+                                    }
                                 }
                             }
                             Downstream::None => {}
@@ -672,6 +717,7 @@ impl Network {
                             router.outs[o].held = None;
                         }
                         router.ins[i].grant = 0;
+                        router.granted &= !(1 << i);
                         freed = true;
                         break;
                     }
@@ -685,7 +731,14 @@ impl Network {
         // Busy and stall accounting (interval based, so event skipping gives the same totals).
         let mut wanted = 0u32;
         let mut min_ready = u64::MAX;
-        for ip in &router.ins {
+        // A requesting head was ready when it was routed: its front is ready, so the router
+        // stays due (any bound <= t does) and it wants its outputs.
+        for i in bits(router.reqv) {
+            wanted |= router.ins[i].req;
+            min_ready = t;
+        }
+        for i in bits(router.occ & !router.reqv) {
+            let ip = &router.ins[i];
             let Some(f) = ip.buf.front() else { continue };
             min_ready = min_ready.min(f.ready);
             if f.ready > t {
@@ -693,12 +746,12 @@ impl Network {
             }
             if ip.grant != 0 {
                 wanted |= ip.grant;
-            } else if ip.req_valid {
-                wanted |= ip.req;
             }
         }
         let mut stalled_mask = 0u32;
-        for (o, op) in router.outs.iter_mut().enumerate() {
+        // Only outputs that moved, are wanted or sit in a stall can change their counters.
+        for o in bits(used_mask | wanted | router.stalled) {
+            let op = &mut router.outs[o];
             let pc = &mut rc.ports[o];
             if op.used > 0 {
                 pc.busy_cycles += 1;
@@ -715,6 +768,7 @@ impl Network {
             if op.stall_since.is_some() {
                 stalled_mask |= 1 << o;
             }
+            op.used = 0;
         }
         router.min_ready = min_ready;
         router.stalled = stalled_mask;

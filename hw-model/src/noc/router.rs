@@ -117,6 +117,14 @@ pub(crate) struct Router {
     /// itself (a flit ready, a credit back, the serialiser free). Pushes, credit returns and
     /// a core buffer freeing a slot pull it earlier.
     pub sleep_until: u64,
+    /// Bit i set when input i's buffer holds a flit (the only inputs a visit looks at).
+    pub occ: u32,
+    /// Inputs whose front head is routed and waiting for allocation (`req_valid`).
+    pub reqv: u32,
+    /// Inputs holding outputs (`grant != 0`).
+    pub granted: u32,
+    /// Inputs discarding their front packet (`dropping`).
+    pub dropping: u32,
 }
 
 /// Why a packet was lost.
@@ -203,17 +211,38 @@ impl RouteCtx {
 }
 
 impl Router {
+    /// First cycle a visit can change anything: never while empty or asleep, and before a
+    /// front flit is ready only to close an open stall interval.
+    #[inline]
+    pub fn due(&self) -> u64 {
+        if self.flits == 0 {
+            u64::MAX
+        } else if self.stalled != 0 {
+            self.sleep_until
+        } else {
+            self.sleep_until.max(self.min_ready)
+        }
+    }
+
     /// First cycle after `t` at which this router can change by itself.
-    pub fn wake_after(&self, t: u64) -> u64 {
+    pub fn wake_after(&mut self, t: u64) -> u64 {
         let mut w = u64::MAX;
-        for ip in &self.ins {
-            if let Some(f) = ip.buf.front() {
+        let mut occ = self.occ;
+        while occ != 0 {
+            let i = occ.trailing_zeros() as usize;
+            occ &= occ - 1;
+            if let Some(f) = self.ins[i].buf.front() {
                 if f.ready > t {
                     w = w.min(f.ready);
                 }
             }
         }
-        for op in &self.outs {
+        let mut ex = self.exists;
+        while ex != 0 {
+            let o = ex.trailing_zeros() as usize;
+            ex &= ex - 1;
+            let op = &mut self.outs[o];
+            op.refresh(t);
             if let Some(&c) = op.returns.front() {
                 w = w.min(c.max(t + 1));
             }
