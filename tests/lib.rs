@@ -293,7 +293,7 @@ pub mod per_op {
                     global_ids: Vec::new(),
                     axons: Vec::new(),
                     key_axons: Vec::new(),
-                    synapse_words: Vec::new(),
+                    synapse_words: Default::default(),
                     layout: layout(&self.arch),
                     fanout: Vec::new(),
                     dests: Vec::new(),

@@ -122,7 +122,7 @@ fn build(arch: &Architecture, s: &Shape, seed: u64) -> ChipImage<If> {
             global_ids: (0..n).map(|i| c * per_core + i).collect(),
             axons: Vec::new(),
             key_axons: vec![],
-            synapse_words: Vec::new(),
+            synapse_words: Default::default(),
             layout,
             fanout: (0..n)
                 .map(|i| (i * s.dests_per_neuron, s.dests_per_neuron))
@@ -144,7 +144,7 @@ fn build(arch: &Architecture, s: &Shape, seed: u64) -> ChipImage<If> {
     }
     for (c, img) in imgs.iter_mut().enumerate() {
         img.axons = std::mem::take(&mut axons[c]);
-        img.synapse_words = std::mem::take(&mut words[c]);
+        img.synapse_words = std::mem::take(&mut words[c]).into();
         img.dests = std::mem::take(&mut dests_of[c]);
     }
     ChipImage {

@@ -910,7 +910,7 @@ impl<M: NeuronModel> Chip<M> {
                     global_ids: Vec::new(),
                     axons: Vec::new(),
                     key_axons: Vec::new(),
-                    synapse_words: Vec::new(),
+                    synapse_words: crate::image::SynapseWords::default(),
                     layout: default_layout,
                     fanout: Vec::new(),
                     dests: Vec::new(),

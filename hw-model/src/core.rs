@@ -25,7 +25,7 @@ use neurochip_firmware::hal::{
 use neurochip_firmware::{runtime, NeuronModel, NeuronRng};
 
 use crate::counters::CoreCounters;
-use crate::image::{AxonRow, CoreImage, Dest, PoissonDrive};
+use crate::image::{AxonRow, CoreImage, Dest, PoissonDrive, SynapseWords};
 use crate::noc::packet::{Delivered, Packet};
 
 /// What a neuron-unit call did.
@@ -81,11 +81,10 @@ enum Words {
 }
 
 impl Words {
-    fn new(w: Vec<u64>) -> Self {
-        if w.iter().all(|&x| x >> 32 == 0) {
-            Words::Narrow(w.into_iter().map(|x| x as u32).collect())
-        } else {
-            Words::Wide(w)
+    fn new(w: SynapseWords) -> Self {
+        match w {
+            SynapseWords::Narrow(v) => Words::Narrow(v),
+            SynapseWords::Wide(v) => Words::Wide(v),
         }
     }
 }
@@ -261,9 +260,7 @@ impl<M: NeuronModel> FirmwareCore<M> {
                 };
                 for k in 0..r.len {
                     let addr = r.start.wrapping_add(k) as usize;
-                    let syn = img
-                        .layout
-                        .decode(img.synapse_words.get(addr).copied().unwrap_or(0));
+                    let syn = img.layout.decode(img.synapse_words.get(addr).unwrap_or(0));
                     if slots < 2 || u32::from(syn.delay) > max_d {
                         st.overflow += 1;
                     } else if syn.target >= n {

@@ -64,6 +64,103 @@ pub struct HostSpike {
     pub axon: u32,
 }
 
+/// A core's synapse memory: 32-bit cells when the words fit (the usual case), else 64-bit.
+///
+/// Storing a 32-bit word in 32 bits halves the memory of the largest structure
+/// of a mapped network (one word per synapse), which is what keeps a run under
+/// 16 bytes per synapse at its peak.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SynapseWords {
+    /// Words of at most 32 bits.
+    Narrow(Vec<u32>),
+    /// Words of 33 to 64 bits.
+    Wide(Vec<u64>),
+}
+
+impl Default for SynapseWords {
+    fn default() -> Self {
+        SynapseWords::Narrow(Vec::new())
+    }
+}
+
+impl SynapseWords {
+    /// Empty memory for words of `word_bits` bits.
+    pub fn for_bits(word_bits: u32) -> Self {
+        if word_bits <= 32 {
+            SynapseWords::Narrow(Vec::new())
+        } else {
+            SynapseWords::Wide(Vec::new())
+        }
+    }
+
+    /// Empty memory for `n` words of `word_bits` bits, allocated once.
+    pub fn with_capacity(word_bits: u32, n: usize) -> Self {
+        if word_bits <= 32 {
+            SynapseWords::Narrow(Vec::with_capacity(n))
+        } else {
+            SynapseWords::Wide(Vec::with_capacity(n))
+        }
+    }
+
+    /// Append a word; a word wider than 32 bits turns narrow storage wide (never truncates).
+    pub fn push(&mut self, w: u64) {
+        match self {
+            SynapseWords::Narrow(v) => {
+                if w >> 32 == 0 {
+                    v.push(w as u32);
+                } else {
+                    let mut wide: Vec<u64> = v.iter().map(|&x| u64::from(x)).collect();
+                    wide.push(w);
+                    *self = SynapseWords::Wide(wide);
+                }
+            }
+            SynapseWords::Wide(v) => v.push(w),
+        }
+    }
+
+    /// Number of words.
+    pub fn len(&self) -> usize {
+        match self {
+            SynapseWords::Narrow(v) => v.len(),
+            SynapseWords::Wide(v) => v.len(),
+        }
+    }
+
+    /// True when the memory holds no word.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Word `i`, if present.
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<u64> {
+        match self {
+            SynapseWords::Narrow(v) => v.get(i).map(|&x| u64::from(x)),
+            SynapseWords::Wide(v) => v.get(i).copied(),
+        }
+    }
+
+    /// Every word, in address order.
+    pub fn iter(&self) -> impl Iterator<Item = u64> + '_ {
+        (0..self.len()).map(move |i| self.get(i).unwrap_or(0))
+    }
+
+    /// Words `range` as a vector (for tests and tools).
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Vec<u64> {
+        range.filter_map(|i| self.get(i)).collect()
+    }
+}
+
+impl From<Vec<u64>> for SynapseWords {
+    fn from(w: Vec<u64>) -> Self {
+        if w.iter().all(|&x| x >> 32 == 0) {
+            SynapseWords::Narrow(w.into_iter().map(|x| x as u32).collect())
+        } else {
+            SynapseWords::Wide(w)
+        }
+    }
+}
+
 /// The memory image of one core.
 #[derive(Clone, Debug)]
 pub struct CoreImage<M: NeuronModel> {
@@ -77,8 +174,8 @@ pub struct CoreImage<M: NeuronModel> {
     pub axons: Vec<AxonRow>,
     /// Multicast key → input axon, sorted by key (empty under XY routing).
     pub key_axons: Vec<(u32, u32)>,
-    /// Synapse memory words (each `layout.word_bits()` wide, stored in a u64).
-    pub synapse_words: Vec<u64>,
+    /// Synapse memory words (each `layout.word_bits()` wide).
+    pub synapse_words: SynapseWords,
     /// How a synapse word is laid out.
     pub layout: WordLayout,
     /// Per local neuron: range into `dests` (start, len).

@@ -67,7 +67,7 @@ fn empty() -> CoreImage<Tiny> {
         global_ids: vec![],
         axons: vec![],
         key_axons: vec![],
-        synapse_words: vec![],
+        synapse_words: Default::default(),
         layout: layout(),
         fanout: vec![],
         dests: vec![],
@@ -105,7 +105,7 @@ fn pair(delay: u8, host: Vec<HostSpike>) -> ChipImage<Tiny> {
         init: vec![0],
         global_ids: vec![200],
         axons: vec![AxonRow { start: 0, len: 1 }],
-        synapse_words: vec![word],
+        synapse_words: vec![word].into(),
         fanout: vec![(0, 0)],
         ..empty()
     };
@@ -473,7 +473,7 @@ fn random_system(
                     len: 16,
                 })
                 .collect();
-            let synapse_words = (0..64 * 16)
+            let synapse_words: Vec<u64> = (0..64 * 16)
                 .map(|_| {
                     let s = Synapse {
                         weight: below(16) as i32 - 4,
@@ -505,7 +505,7 @@ fn random_system(
                 global_ids: (0..n).map(|i| c * n + i).collect(),
                 axons,
                 key_axons: vec![],
-                synapse_words,
+                synapse_words: synapse_words.into(),
                 layout: layout(),
                 fanout: (0..n).map(|i| (2 * i, 2)).collect(),
                 dests,

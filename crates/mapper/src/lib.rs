@@ -30,7 +30,9 @@ use neurochip_firmware::models::spinnaker::SpinnakerLif;
 use neurochip_firmware::models::truenorth::TrueNorth;
 use neurochip_firmware::models::xylo::XyloIaf;
 use neurochip_firmware::NeuronModel;
-use neurochip_hw::image::{AxonRow, ChipImage, CoreImage, Dest, HostSpike, McEntry, PoissonDrive};
+use neurochip_hw::image::{
+    AxonRow, ChipImage, CoreImage, Dest, HostSpike, McEntry, PoissonDrive, SynapseWords,
+};
 use neurochip_net::expand::{poisson_inputs, stimulus_spikes, Expanded};
 use neurochip_net::schema::Network;
 use neurochip_net::NetError;
@@ -804,9 +806,9 @@ fn build<M: NeuronModel>(
     )?;
 
     // 6. Pass 2: synapse memory, axon rows, destinations.
-    let mut syn_words: Vec<Vec<u64>> = words
+    let mut syn_words: Vec<SynapseWords> = words
         .iter()
-        .map(|&w| Vec::with_capacity(w as usize))
+        .map(|&w| SynapseWords::with_capacity(layout.word_bits(), w as usize))
         .collect();
     let mut rows: Vec<Vec<AxonRow>> = axons
         .iter()
@@ -1093,7 +1095,7 @@ fn build<M: NeuronModel>(
             global_ids: Vec::with_capacity(neurons[c] as usize),
             axons: Vec::new(),
             key_axons: Vec::new(),
-            synapse_words: Vec::new(),
+            synapse_words: SynapseWords::default(),
             layout,
             fanout: Vec::with_capacity(neurons[c] as usize),
             dests: Vec::new(),

@@ -30,8 +30,11 @@ fn decoded_synapses<M: NeuronModel>(img: &ChipImage<M>) -> Vec<(u32, u32, i32, u
                 };
                 let dc = &img.cores[c as usize];
                 let row = dc.axons[axon as usize];
-                for w in &dc.synapse_words[row.start as usize..(row.start + row.len) as usize] {
-                    let s = dc.layout.decode(*w);
+                for w in dc
+                    .synapse_words
+                    .slice(row.start as usize..(row.start + row.len) as usize)
+                {
+                    let s = dc.layout.decode(w);
                     out.push((
                         src,
                         dc.global_ids[s.target as usize],
@@ -355,7 +358,7 @@ fn integer_weight_out_of_range_is_an_error() {
     assert_eq!(
         img.cores[1]
             .layout
-            .decode(img.cores[1].synapse_words[0])
+            .decode(img.cores[1].synapse_words.get(0).unwrap())
             .weight,
         100
     );
@@ -377,7 +380,7 @@ fn loihi_quantisation_of_brunel() {
     let ws: BTreeSet<i32> = img.cores[0]
         .synapse_words
         .iter()
-        .map(|w| img.cores[0].layout.decode(*w).weight)
+        .map(|w| img.cores[0].layout.decode(w).weight)
         .collect();
     assert_eq!(ws, BTreeSet::from([-255, 51]));
     let p = img.cores[0].params[0];
@@ -541,8 +544,11 @@ fn multicast_tables_deliver_each_key_exactly_to_its_destinations() {
                         .binary_search_by_key(&key, |ka| ka.0)
                         .expect("key_axons entry");
                     let row = d.axons[d.key_axons[i].1 as usize];
-                    for w in &d.synapse_words[row.start as usize..(row.start + row.len) as usize] {
-                        let syn = d.layout.decode(*w);
+                    for w in d
+                        .synapse_words
+                        .slice(row.start as usize..(row.start + row.len) as usize)
+                    {
+                        let syn = d.layout.decode(w);
                         decoded.push((
                             src,
                             d.global_ids[syn.target as usize],
@@ -599,7 +605,7 @@ fn host_spikes_get_a_dedicated_axon_and_poisson_drives() {
     assert_eq!(row.len, 1);
     let s = img.cores[0]
         .layout
-        .decode(img.cores[0].synapse_words[row.start as usize]);
+        .decode(img.cores[0].synapse_words.get(row.start as usize).unwrap());
     assert_eq!((s.weight, s.target, s.delay, s.channel), (25, 2, 0, 0));
     let pd = &img.cores[1].poisson;
     assert_eq!(pd.len(), 4);
@@ -783,7 +789,7 @@ fn exponential_synapses_fold_the_coupling_into_the_weight() {
             .synapse_words
             .iter()
             .fold(BTreeMap::new(), |mut m, w| {
-                let d = img.cores[0].layout.decode(*w);
+                let d = img.cores[0].layout.decode(w);
                 m.entry(d.channel).or_default().insert(d.weight);
                 m
             });
@@ -852,7 +858,7 @@ fn sanafe_lif_on_loihi_cores() {
     }
     let w = img.cores[0]
         .layout
-        .decode(img.cores[0].synapse_words[0])
+        .decode(img.cores[0].synapse_words.get(0).unwrap())
         .weight;
     assert_eq!(w, 255);
 }

@@ -66,7 +66,7 @@ fn words_match<M: NeuronModel>(m: &Mapping, img: &ChipImage<M>, net: &Network) -
     let ex = expand(net).unwrap();
     let mut words = 0u64;
     for c in &img.cores {
-        for &w in &c.synapse_words {
+        for w in c.synapse_words.iter() {
             let f = unpack(&c.layout, w);
             assert!((f.target as usize) < c.global_ids.len(), "target in range");
             words += 1;
@@ -96,7 +96,7 @@ fn spinnaker_maps_and_runs_cuba() {
     assert!(p.weight_shift.iter().all(|&s| s <= 15));
     let mut seen = [false; 2];
     for c in &img.cores {
-        for &w in &c.synapse_words {
+        for w in c.synapse_words.iter() {
             let f = unpack(&c.layout, w);
             let ring = f.weight as u16;
             assert!(ring > 0, "weights are non-zero");
@@ -161,7 +161,7 @@ fn xylo_maps_feedforward_and_a_chain_spikes() {
     assert!(p.weight_shift >= 0 && p.weight_shift <= 15);
     // int8 weights.
     for c in &img.cores {
-        for &w in &c.synapse_words {
+        for w in c.synapse_words.iter() {
             let f = unpack(&c.layout, w);
             assert!((-128..=127).contains(&f.weight));
         }
@@ -199,7 +199,7 @@ fn truenorth_maps_and_runs_synfire() {
     }
     // Every word's channel selects a non-zero axon-type weight of its target.
     for c in &img.cores {
-        for &w in &c.synapse_words {
+        for w in c.synapse_words.iter() {
             let f = unpack(&c.layout, w);
             let p = c.params[f.target as usize];
             assert_eq!(p.weights[f.channel as usize] as i32, f.weight);
