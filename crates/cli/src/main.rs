@@ -90,7 +90,18 @@ pub enum StrategyArg {
     Greedy,
 }
 
+/// Die quietly on a closed pipe (`neurochip net list | head`) like other Unix tools,
+/// instead of panicking inside `println!`.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first in main, before any thread exists; SIG_DFL is a valid disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     match dispatch(cli.command) {
         Ok(code) => code,
@@ -126,7 +137,7 @@ fn arch(cmd: ArchCommand) -> anyhow::Result<ExitCode> {
                     name,
                     a.total_cores(),
                     u64::from(a.total_cores()) * u64::from(a.core.neurons),
-                    format!("{:?}", a.core.model),
+                    a.core.model.name(),
                     a.description
                 );
             }
