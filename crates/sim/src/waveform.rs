@@ -1,5 +1,6 @@
 //! Waveforms: probed state registers and spikes as a VCD file that any
-//! waveform viewer (GTKWave, Surfer) opens. One VCD time unit is one timestep.
+//! waveform viewer (GTKWave, Surfer) opens. Time is in microseconds of
+//! simulated (biological) time: step t sits at t × dt.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -24,8 +25,9 @@ fn bits(v: i64) -> impl Iterator<Item = Value> {
 /// Write the probes of `out` (states and the spikes of every probed neuron) as VCD into `w`.
 pub fn write_vcd<W: Write>(w: W, out: &RunOutput) -> std::io::Result<()> {
     let mut vcd = vcd::Writer::new(w);
-    vcd.timescale(1, TimescaleUnit::MS)?;
-    vcd.comment("neurochip: one time unit is one timestep; states are two's complement")?;
+    vcd.timescale(1, TimescaleUnit::US)?;
+    let dt_us = (out.report.dt_ms * 1000.0).round().max(1.0) as u64;
+    vcd.comment("neurochip: time in µs (step t at t × dt); states are two's complement")?;
     vcd.add_module("chip")?;
     // One scope per population, one wire per (neuron, state) and one spike wire per probed neuron.
     let mut by_pop: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
@@ -57,7 +59,7 @@ pub fn write_vcd<W: Write>(w: W, out: &RunOutput) -> std::io::Result<()> {
     let mut last: Vec<Option<i64>> = vec![None; out.probes.len()];
     let mut high: Vec<u32> = Vec::new();
     for t in 0..steps {
-        vcd.timestamp(t as u64)?;
+        vcd.timestamp(t as u64 * dt_us)?;
         for gid in high.drain(..) {
             vcd.change_scalar(spike_ids[&gid], Value::V0)?;
         }
@@ -81,7 +83,7 @@ pub fn write_vcd<W: Write>(w: W, out: &RunOutput) -> std::io::Result<()> {
             }
         }
     }
-    vcd.timestamp(steps as u64)?;
+    vcd.timestamp(steps as u64 * dt_us)?;
     vcd.flush()
 }
 
@@ -113,6 +115,6 @@ mod tests {
         assert!(text.contains("n7_spike"));
         // -1 in two's complement is 64 ones.
         assert!(text.contains(&format!("b{} ", "1".repeat(64))), "{text}");
-        assert!(text.contains("#1\n1"), "spike at step 1: {text}");
+        assert!(text.contains("#1000\n1"), "spike at step 1 (1 ms): {text}");
     }
 }
