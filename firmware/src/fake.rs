@@ -44,7 +44,7 @@ pub struct FlatHal<M: NeuronModel, const N: usize, const W: usize, const A: usiz
     /// Spikes sent since the last [`FlatHal::clear_outbox`], as (neuron, count).
     pub outbox: heapless::Vec<(u32, u8), N>,
     /// What the runtime charged, indexed by [`Op::index`].
-    pub charged: [u64; 9],
+    pub charged: [u64; Op::ALL.len()],
     /// What was actually touched.
     pub accesses: Accesses,
     /// `params` calls (a `Cell` because `params` takes `&self`).
@@ -68,7 +68,7 @@ impl<M: NeuronModel, const N: usize, const W: usize, const A: usize, const S: us
             axons: [None; A],
             acc: [[M::Acc::default(); N]; S],
             outbox: heapless::Vec::new(),
-            charged: [0; 9],
+            charged: [0; Op::ALL.len()],
             accesses: Accesses::default(),
             param_reads: core::cell::Cell::new(0),
         }

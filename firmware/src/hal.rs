@@ -301,11 +301,14 @@ pub enum Op {
     UnmappedAxon,
     /// A synapse whose delay does not fit the dendrite ring (skipped).
     DelayOverflow,
+    /// A synaptic event the accumulator could not hold in full (e.g. SpiNNaker's
+    /// 16-bit ring buffer at 0xFFFF): the event is applied saturated and counted.
+    Saturated,
 }
 
 impl Op {
     /// Every op, in declaration order (index = [`Op::index`]).
-    pub const ALL: [Op; 9] = [
+    pub const ALL: [Op; 10] = [
         Op::SpikeIn,
         Op::WordRead,
         Op::SynapticOp,
@@ -315,6 +318,7 @@ impl Op {
         Op::DroppedInput,
         Op::UnmappedAxon,
         Op::DelayOverflow,
+        Op::Saturated,
     ];
 
     /// Dense index for per-op counter arrays.
@@ -335,6 +339,7 @@ impl Op {
             Op::DroppedInput => "dropped_input",
             Op::UnmappedAxon => "unmapped_axon",
             Op::DelayOverflow => "delay_overflow",
+            Op::Saturated => "saturated",
         }
     }
 }

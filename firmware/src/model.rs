@@ -47,6 +47,20 @@ pub trait NeuronModel {
     /// `channel` < `CHANNELS`) into the accumulator of its target step.
     fn accumulate(params: &Self::Params, acc: &mut Self::Acc, channel: u8, weight: i32);
 
+    /// Fold like [`NeuronModel::accumulate`] and say whether the fold saturated (the
+    /// accumulator could not hold the whole event), so the chip can count the loss
+    /// instead of hiding it. Models whose accumulators cannot saturate keep the default.
+    #[inline]
+    fn accumulate_checked(
+        params: &Self::Params,
+        acc: &mut Self::Acc,
+        channel: u8,
+        weight: i32,
+    ) -> bool {
+        Self::accumulate(params, acc, channel, weight);
+        false
+    }
+
     /// Advance one timestep with this step's folded input; returns the spike count.
     fn update(
         params: &Self::Params,

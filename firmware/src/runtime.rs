@@ -61,7 +61,7 @@ where
     } else {
         (step % slots + 1) % slots
     };
-    let (mut folded, mut overflow, mut dropped) = (0u32, 0u32, 0u32);
+    let (mut folded, mut overflow, mut dropped, mut saturated) = (0u32, 0u32, 0u32, 0u32);
     for k in 0..row.len {
         let word = hal.read_word(row.start.wrapping_add(k));
         let syn = layout.decode(word);
@@ -84,7 +84,7 @@ where
         let params = NeuronMemory::<M>::params(hal, syn.target).clone();
         let acc = DendriteMemory::<M>::acc(hal, slot, syn.target);
         for _ in 0..count {
-            M::accumulate(&params, acc, syn.channel, syn.weight);
+            saturated += u32::from(M::accumulate_checked(&params, acc, syn.channel, syn.weight));
         }
         folded += 1;
     }
@@ -95,6 +95,9 @@ where
     }
     if dropped > 0 {
         hal.charge(Op::DroppedInput, dropped);
+    }
+    if saturated > 0 {
+        hal.charge(Op::Saturated, saturated);
     }
     row.len
 }

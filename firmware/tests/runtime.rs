@@ -209,3 +209,42 @@ proptest! {
         }
     }
 }
+
+/// SpiNNaker's 16-bit ring buffer saturates at 0xFFFF: the loss is charged as
+/// `Op::Saturated` (once per event that did not fit), never hidden.
+#[test]
+fn ring_buffer_saturation_is_counted() {
+    use neurochip_firmware::models::spinnaker::{SpinnakerLif, SpinnakerParams};
+    const L: WordLayout = WordLayout {
+        weight_bits: 17,
+        channel_bits: 1,
+        delay_bits: 2,
+        target_bits: 2,
+    };
+    let p = SpinnakerParams::from_physical(20.0, 1.0, -65.0, -65.0, -50.0, 5.0, 5.0, 2.0, 0.0, 1.0)
+        .unwrap();
+    let mut hal: FlatHal<SpinnakerLif, 2, 4, 2, 4> = FlatHal::uniform(&p);
+    let w = |weight: i32, target: u32| {
+        L.encode(&Synapse {
+            weight,
+            channel: 0,
+            delay: 0,
+            target,
+        })
+        .unwrap()
+    };
+    // Axon 0: 0xF000 onto neuron 0 and 0x10 onto neuron 1.
+    hal.words[0] = w(0xF000, 0);
+    hal.words[1] = w(0x10, 1);
+    hal.axons[0] = Some(Row { start: 0, len: 2 });
+    deliver_spike::<SpinnakerLif, _>(&mut hal, &L, 0, 1, 0);
+    assert_eq!(hal.count(Op::Saturated), 0, "0xF000 + 0x10 fit");
+    // The second spike pushes neuron 0 past 0xFFFF; neuron 1 still fits.
+    deliver_spike::<SpinnakerLif, _>(&mut hal, &L, 0, 1, 0);
+    assert_eq!(hal.count(Op::Saturated), 1);
+    assert_eq!(hal.acc[1][0], [0xFFFF, 0]);
+    assert_eq!(hal.acc[1][1], [0x20, 0]);
+    // A spike of multiplicity 3 saturates three more times.
+    deliver_spike::<SpinnakerLif, _>(&mut hal, &L, 0, 3, 0);
+    assert_eq!(hal.count(Op::Saturated), 4);
+}

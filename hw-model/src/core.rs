@@ -100,7 +100,7 @@ struct CoreHal<M: NeuronModel> {
     acc: Vec<M::Acc>,
     slots: u32,
     n: u32,
-    meter: [u32; 9],
+    meter: [u32; METER],
     sent: u8,
 }
 
@@ -190,6 +190,8 @@ pub struct FirmwareCore<M: NeuronModel> {
     deferred: Vec<(u32, u8, u32)>,
     /// This step's neuron updates, computed by `prepare_step` and handed out in order.
     plan: Vec<Planned>,
+    /// Saturated folds not yet settled into the counters.
+    saturated_pending: u32,
 }
 
 /// What one input spike on an axon charges; the firmware's `deliver_spike` meters the same
@@ -202,10 +204,13 @@ struct AxonStat {
     dropped: u32,
 }
 
+/// Slots of a metering array: one per firmware [`Op`].
+const METER: usize = Op::ALL.len();
+
 /// One neuron update computed ahead of its timing.
 #[derive(Clone, Copy, Debug, Default)]
 struct Planned {
-    meter: [u32; 9],
+    meter: [u32; METER],
     spikes: u8,
     poisson: u64,
 }
@@ -283,7 +288,7 @@ impl<M: NeuronModel> FirmwareCore<M> {
                 acc: vec![M::Acc::default(); slots as usize * n as usize],
                 slots,
                 n,
-                meter: [0; 9],
+                meter: [0; METER],
                 sent: 0,
             },
             layout: img.layout,
@@ -299,6 +304,7 @@ impl<M: NeuronModel> FirmwareCore<M> {
             axon_stats,
             deferred: Vec::new(),
             plan: Vec::new(),
+            saturated_pending: 0,
         }
     }
 
@@ -321,7 +327,7 @@ impl<M: NeuronModel> FirmwareCore<M> {
     }
 
     /// Turn the metered ops of one unit of work into counters and cycles.
-    fn settle(&self, m: &[u32; 9], c: &mut CoreCounters) -> u32 {
+    fn settle(&self, m: &[u32; METER], c: &mut CoreCounters) -> u32 {
         let k = &self.cycles;
         c.spikes_in += u64::from(m[Op::SpikeIn.index()]);
         c.words_read += u64::from(m[Op::WordRead.index()]);
@@ -332,6 +338,7 @@ impl<M: NeuronModel> FirmwareCore<M> {
         c.dropped_input += u64::from(m[Op::DroppedInput.index()]);
         c.unmapped_axon += u64::from(m[Op::UnmappedAxon.index()]);
         c.delay_overflow += u64::from(m[Op::DelayOverflow.index()]);
+        c.saturated += u64::from(m[Op::Saturated.index()]);
         let words = u64::from(m[Op::WordRead.index()]) * u64::from(k.synapse_word);
         let cyc = u64::from(m[Op::SpikeIn.index()]) * u64::from(k.spike_in)
             + words.div_ceil(u64::from(self.words_per_cycle))
@@ -343,7 +350,7 @@ impl<M: NeuronModel> FirmwareCore<M> {
 
     /// Charge one input spike on `axon` now; its accumulation is deferred (see `deferred`).
     fn deliver(&mut self, axon: u32, count: u8, step: u32, c: &mut CoreCounters) -> u32 {
-        let mut m = [0u32; 9];
+        let mut m = [0u32; METER];
         m[Op::SpikeIn.index()] = 1;
         match self.axon_stats.get(axon as usize) {
             None => m[Op::UnmappedAxon.index()] = 1,
@@ -373,7 +380,11 @@ impl<M: NeuronModel> FirmwareCore<M> {
             runtime::deliver_spike::<M, _>(&mut self.hal, &self.layout, axon, count, step);
         }
         self.deferred.clear();
-        self.hal.meter = [0; 9];
+        // Everything but saturation was charged on arrival (it depends only on the row);
+        // saturation depends on the accumulator, so it is counted here and settled with
+        // the step's first neuron update.
+        self.saturated_pending += self.hal.meter[Op::Saturated.index()];
+        self.hal.meter = [0; METER];
     }
 
     /// Run every neuron update of `step` (Poisson drives first), recording what each charges.
@@ -399,7 +410,8 @@ impl<M: NeuronModel> FirmwareCore<M> {
                 let params = self.hal.params[i as usize].clone();
                 let acc = DendriteMemory::<M>::acc(&mut self.hal, slot, i);
                 for _ in 0..k {
-                    M::accumulate(&params, acc, p.channel, p.weight);
+                    self.saturated_pending +=
+                        u32::from(M::accumulate_checked(&params, acc, p.channel, p.weight));
                 }
                 poisson_events += u64::from(k);
             }
@@ -409,8 +421,10 @@ impl<M: NeuronModel> FirmwareCore<M> {
                 self.spikes.push((self.global_ids[i as usize], spikes));
             }
             self.hal.sent = 0;
+            let mut meter = std::mem::take(&mut self.hal.meter);
+            meter[Op::Saturated.index()] += std::mem::take(&mut self.saturated_pending);
             self.plan.push(Planned {
-                meter: std::mem::take(&mut self.hal.meter),
+                meter,
                 spikes,
                 poisson: poisson_events,
             });

@@ -36,6 +36,8 @@ pub struct CoreCounters {
     pub delay_overflow: u64,
     /// Input spikes the firmware refused.
     pub dropped_input: u64,
+    /// Synaptic events the accumulator could not hold in full (applied saturated).
+    pub saturated: u64,
     /// Cycles the input or neuron unit was doing work (the two overlap, each counts).
     pub busy_cycles: u64,
 }

@@ -77,6 +77,7 @@ pub(crate) fn view<M: NeuronModel>(chip: &Chip<M>) -> HwView {
             "unmapped_axon": k.unmapped_axon,
             "delay_overflow": k.delay_overflow,
             "dropped_input": k.dropped_input,
+            "saturated": k.saturated,
         }));
     }
     let mut links = Vec::new();

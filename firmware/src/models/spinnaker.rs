@@ -290,6 +290,24 @@ impl NeuronModel for SpinnakerLif {
     }
 
     #[inline]
+    fn accumulate_checked(
+        _p: &SpinnakerParams,
+        acc: &mut [u16; 2],
+        channel: u8,
+        weight: i32,
+    ) -> bool {
+        let w = if weight < 0 {
+            weight as u16
+        } else {
+            weight.min(0xFFFF) as u16
+        };
+        match acc.get_mut(usize::from(channel)) {
+            Some(a) => ring_add(a, w) || weight > 0xFFFF,
+            None => false,
+        }
+    }
+
+    #[inline]
     fn update(
         p: &SpinnakerParams,
         st: &mut SpinnakerState,
