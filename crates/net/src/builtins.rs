@@ -97,6 +97,11 @@ static BUILTINS: [BuiltinInfo; 6] = [
                 "0.02",
                 "connection probability per ordered pair (autapses allowed)",
             ),
+            p(
+                "delay",
+                "1",
+                "synaptic delay in 1 ms steps (NEST's 1 ms run uses 1 ms, which lands one step later on its grid)",
+            ),
             p("seed", "1", "network seed (connectivity and v(0))"),
         ],
     },
@@ -372,6 +377,7 @@ fn brunel(p: &Params) -> Result<Network, NetError> {
 fn cuba(p: &Params) -> Result<Network, NetError> {
     let n = p.u32_in("n", 5, 100_000_000)?;
     let prob = p.f64_in("p", 0.0, 1.0)?;
+    let delay = p.u32_in("delay", 1, 255)?;
     let seed = p.u64("seed")?;
     let (ne, ni) = split(n);
     let neuron = NeuronParams::Lif {
@@ -399,10 +405,10 @@ fn cuba(p: &Params) -> Result<Network, NetError> {
         seed,
         populations: vec![pop("exc", ne, &neuron), pop("inh", ni, &neuron)],
         projections: vec![
-            proj("exc", "exc", c(), Init::Constant(we), 1, e),
-            proj("exc", "inh", c(), Init::Constant(we), 1, e),
-            proj("inh", "exc", c(), Init::Constant(wi), 1, i),
-            proj("inh", "inh", c(), Init::Constant(wi), 1, i),
+            proj("exc", "exc", c(), Init::Constant(we), delay, e),
+            proj("exc", "inh", c(), Init::Constant(we), delay, e),
+            proj("inh", "exc", c(), Init::Constant(wi), delay, i),
+            proj("inh", "inh", c(), Init::Constant(wi), delay, i),
         ],
         stimuli: vec![],
         probes: vec![],
