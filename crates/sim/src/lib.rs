@@ -110,6 +110,9 @@ pub struct RunOutput {
     pub populations: Vec<(String, u32, u32)>,
     /// Probe traces.
     pub probes: Vec<ProbeTrace>,
+    /// Every probed neuron as (population, global id), sorted: their spikes go in the waveforms
+    /// even when the probe records no state.
+    pub spike_probes: Vec<(String, u32)>,
 }
 
 /// Map only: the mapping report for `neurochip map`.
@@ -284,5 +287,22 @@ where
             .map(|p| (p.name.clone(), p.start, p.size))
             .collect(),
         probes: traces,
+        spike_probes: probed_neurons(ctx),
     })
+}
+
+fn probed_neurons(ctx: &Ctx<'_>) -> Vec<(String, u32)> {
+    let mut v: Vec<(String, u32)> = Vec::new();
+    for p in &ctx.net.probes {
+        let Some(pop) = ctx.expanded.pops.iter().find(|r| r.name == p.population) else {
+            continue;
+        };
+        match &p.neurons {
+            Some(list) => v.extend(list.iter().map(|&i| (p.population.clone(), pop.start + i))),
+            None => v.extend((0..pop.size).map(|i| (p.population.clone(), pop.start + i))),
+        }
+    }
+    v.sort_by_key(|(_, gid)| *gid);
+    v.dedup_by_key(|(_, gid)| *gid);
+    v
 }

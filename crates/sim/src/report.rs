@@ -362,6 +362,8 @@ pub fn write_outputs(dir: &Path, out: &RunOutput) -> std::io::Result<()> {
             }
         }
         f.flush()?;
+    }
+    if !out.probes.is_empty() || !out.spike_probes.is_empty() {
         let vcd = std::io::BufWriter::new(std::fs::File::create(dir.join("waveforms.vcd"))?);
         crate::waveform::write_vcd(vcd, out)?;
     }

@@ -30,26 +30,36 @@ pub fn write_vcd<W: Write>(w: W, out: &RunOutput) -> std::io::Result<()> {
     vcd.comment("neurochip: time in µs (step t at t × dt); states are two's complement")?;
     vcd.add_module("chip")?;
     // One scope per population, one wire per (neuron, state) and one spike wire per probed neuron.
-    let mut by_pop: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut by_pop: BTreeMap<&str, (Vec<usize>, Vec<u32>)> = BTreeMap::new();
     for (i, p) in out.probes.iter().enumerate() {
-        by_pop.entry(p.population.as_str()).or_default().push(i);
+        by_pop.entry(p.population.as_str()).or_default().0.push(i);
+    }
+    for (pop, gid) in &out.spike_probes {
+        by_pop.entry(pop.as_str()).or_default().1.push(*gid);
     }
     let mut state_ids: Vec<IdCode> = vec![IdCode::FIRST; out.probes.len()];
     let mut spike_ids: BTreeMap<u32, IdCode> = BTreeMap::new();
-    for (pop, idx) in &by_pop {
+    for (pop, (idx, spiking)) in &by_pop {
         vcd.add_module(pop)?;
+        let neurons = idx
+            .iter()
+            .map(|&i| out.probes[i].neuron)
+            .chain(spiking.iter().copied());
+        for gid in neurons {
+            if let std::collections::btree_map::Entry::Vacant(e) = spike_ids.entry(gid) {
+                e.insert(vcd.add_wire(1, &format!("n{gid}_spike"))?);
+            }
+        }
         for &i in idx {
             let p = &out.probes[i];
             state_ids[i] = vcd.add_wire(STATE_WIDTH, &format!("n{}_{}", p.neuron, p.state))?;
-            if let std::collections::btree_map::Entry::Vacant(e) = spike_ids.entry(p.neuron) {
-                e.insert(vcd.add_wire(1, &format!("n{}_spike", p.neuron))?);
-            }
         }
         vcd.upscope()?;
     }
     vcd.upscope()?;
     vcd.enddefinitions()?;
-    let steps = out.probes.iter().map(|p| p.values.len()).max().unwrap_or(0);
+    let steps = (out.report.steps as usize)
+        .max(out.probes.iter().map(|p| p.values.len()).max().unwrap_or(0));
     let mut spikes_at: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for &(step, gid, _) in &out.spikes {
         if spike_ids.contains_key(&gid) {
@@ -104,6 +114,7 @@ mod tests {
                 state: "v".into(),
                 values: vec![0, 5, -1],
             }],
+            spike_probes: vec![("exc".into(), 7), ("exc".into(), 9)],
         };
         let mut buf = Vec::new();
         write_vcd(&mut buf, &out).unwrap();
@@ -113,6 +124,14 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("n7_spike"));
+        assert!(
+            text.contains("n9_spike"),
+            "a spike-only probe gets a wire: {text}"
+        );
+        assert!(
+            text.contains("n9_spike"),
+            "a spike-only probe gets a wire: {text}"
+        );
         // -1 in two's complement is 64 ones.
         assert!(text.contains(&format!("b{} ", "1".repeat(64))), "{text}");
         assert!(text.contains("#1000\n1"), "spike at step 1 (1 ms): {text}");
