@@ -330,3 +330,126 @@ fn bad_arch_override() {
         &["core.neuronz", "unknown field"],
     );
 }
+
+fn nir_fixture(name: &str) -> String {
+    workspace()
+        .join("crates/nir/fixtures")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Rows of an `outputs.csv` (header checked), as (step, node, index, value) strings.
+fn output_rows(path: &Path) -> Vec<String> {
+    let s = std::fs::read_to_string(path).expect("outputs.csv written");
+    let mut lines = s.lines();
+    assert_eq!(lines.next(), Some("step,node,index,value"));
+    lines.map(str::to_string).collect()
+}
+
+#[test]
+fn nir_float_reference_reproduces_the_reference_outputs() {
+    let dir = scratch("nir-float");
+    let d = dir.to_string_lossy();
+    let net = nir_fixture("ffwd_lif.nir");
+    let input = nir_fixture("ffwd_lif.input.csv");
+    let out = run(&[
+        "run",
+        "--net",
+        &net,
+        "--input",
+        &input,
+        "--dt",
+        "1ms",
+        "--float-reference",
+        "--quiet",
+        "--out",
+        &d,
+    ]);
+    assert_ok(&out, "run --float-reference");
+    let rows = output_rows(&dir.join("outputs.csv"));
+    // The reference's output spikes, from ffwd_lif.ref.json.
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(nir_fixture("ffwd_lif.ref.json")).unwrap())
+            .unwrap();
+    let mut want = Vec::new();
+    for (t, row) in r["nodes"]["lif2"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        for (i, v) in row.as_array().unwrap().iter().enumerate() {
+            if v.as_f64().unwrap() != 0.0 {
+                want.push(format!("{t},output,{i},1"));
+            }
+        }
+    }
+    assert!(!want.is_empty());
+    assert_eq!(
+        rows, want,
+        "float reference outputs equal the reference spikes"
+    );
+}
+
+#[test]
+fn nir_on_loihi_writes_outputs_and_a_nir_report_section() {
+    let dir = scratch("nir-chip");
+    let d = dir.to_string_lossy();
+    let net = nir_fixture("ffwd_lif.nir");
+    let input = nir_fixture("ffwd_lif.input.csv");
+    let out = run(&[
+        "run", "--net", &net, "--input", &input, "--arch", "loihi", "--quiet", "--out", &d,
+    ]);
+    assert_ok(&out, "run ffwd_lif.nir on loihi");
+    let rows = output_rows(&dir.join("outputs.csv"));
+    assert!(
+        rows.len() >= 20,
+        "the chip's output layer fires: {} rows",
+        rows.len()
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    let cmp = &report["nir"]["comparison_with_float_reference"];
+    let matched = cmp["matched"].as_u64().unwrap();
+    assert!(
+        matched >= 20,
+        "most output spikes match the float reference: {cmp}"
+    );
+    assert_eq!(report["nir"]["reference_steps"], 100);
+}
+
+#[test]
+fn bad_nir_inputs_are_one_line_errors() {
+    let net = nir_fixture("ffwd_lif.nir");
+    assert_bad_input(&["run", "--net", &net], &["ffwd_lif.nir", "--input"]);
+    let input = nir_fixture("ffwd_lif.input.csv");
+    assert_bad_input(
+        &["run", "--net", &net, "--input", &input, "--dt", "1"],
+        &["--dt", "unit"],
+    );
+    assert_bad_input(
+        &[
+            "run",
+            "--net",
+            &nir_fixture("bad_type.nir"),
+            "--input",
+            &input,
+        ],
+        &["bad_type.nir"],
+    );
+    let dir = scratch("nir-bad");
+    let truncated = dir.join("truncated.nir");
+    let bytes = std::fs::read(&net).unwrap();
+    std::fs::write(&truncated, &bytes[..bytes.len() / 3]).unwrap();
+    assert_bad_input(
+        &[
+            "run",
+            "--net",
+            &truncated.to_string_lossy(),
+            "--input",
+            &input,
+        ],
+        &["truncated.nir"],
+    );
+}
