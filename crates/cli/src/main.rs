@@ -4,6 +4,7 @@
 mod bench;
 mod cmd_nir;
 mod cmd_run;
+mod sweep;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,6 +51,8 @@ enum Command {
     },
     /// Run the standard benchmark workloads and print a table.
     Bench(bench::BenchArgs),
+    /// Run one network over a grid of architecture overrides and print a row per design point.
+    Sweep(sweep::SweepArgs),
 }
 
 #[derive(Subcommand)]
@@ -135,6 +138,7 @@ fn dispatch(cmd: Command) -> anyhow::Result<ExitCode> {
         Command::Net { command } => net(command),
         Command::TraceCheck { files } => trace_check(&files),
         Command::Bench(args) => bench::bench(args),
+        Command::Sweep(args) => sweep::sweep(args),
     }
 }
 
