@@ -128,16 +128,15 @@ pub(crate) fn loihi_pop(c: &PopCtx) -> Result<PopQ<LoihiParams, LoihiState>, Str
                 *vth as i64,
                 *vth as f64,
             ));
-            let report = PopQuant {
-                population: c.name.to_string(),
-                kind: "loihi_lif".into(),
-                unit: "units".into(),
-                scale: 1.0,
-                lsb: 1.0,
-                weight_scale: 1.0,
-                weight_exp: Some(*weight_exp),
-                params: params_q,
-            };
+            let report = PopQuant::scaled(
+                c.name,
+                "loihi_lif",
+                "units",
+                1.0,
+                1.0,
+                Some(*weight_exp),
+                params_q,
+            );
             Ok(PopQ {
                 wq,
                 integer_weights: true,
@@ -248,16 +247,7 @@ pub(crate) fn loihi_pop(c: &PopCtx) -> Result<PopQ<LoihiParams, LoihiState>, Str
                 .map(|&v| LoihiState { u: 0, v: v as i32 })
                 .collect();
             Ok(PopQ {
-                report: PopQuant {
-                    population: c.name.to_string(),
-                    kind: "lif".into(),
-                    unit: "mV".into(),
-                    scale: s,
-                    lsb: 1.0 / s,
-                    weight_scale: wq.mult,
-                    weight_exp: Some(e),
-                    params: params_q,
-                },
+                report: PopQuant::scaled(c.name, "lif", "mV", s, wq.mult, Some(e), params_q),
                 wq,
                 integer_weights: false,
                 one_current: false,
@@ -309,16 +299,15 @@ pub(crate) fn loihi_pop(c: &PopCtx) -> Result<PopQ<LoihiParams, LoihiState>, Str
             }
             params_q.push(worst_with("bias", c.init, &ints, |i| realised_b[i]));
             Ok(PopQ {
-                report: PopQuant {
-                    population: c.name.to_string(),
-                    kind: "sanafe_lif".into(),
-                    unit: "units".into(),
-                    scale: s,
-                    lsb: 1.0 / s,
-                    weight_scale: wq.mult,
-                    weight_exp: Some(e),
-                    params: params_q,
-                },
+                report: PopQuant::scaled(
+                    c.name,
+                    "sanafe_lif",
+                    "units",
+                    s,
+                    wq.mult,
+                    Some(e),
+                    params_q,
+                ),
                 wq,
                 integer_weights: false,
                 one_current: false,
@@ -606,16 +595,7 @@ pub(crate) fn lif_pop(c: &PopCtx) -> Result<PopQ<LifParams, LifState>, String> {
         one_current: false,
         params,
         init,
-        report: PopQuant {
-            population: c.name.to_string(),
-            kind: kind.into(),
-            unit: unit.into(),
-            scale: s,
-            lsb: 1.0 / s,
-            weight_scale: s,
-            weight_exp: None,
-            params: pq,
-        },
+        report: PopQuant::scaled(c.name, kind, unit, s, s, None, pq),
         warnings,
     })
 }

@@ -254,16 +254,7 @@ pub(crate) fn spinnaker_pop(c: &PopCtx) -> Result<PopQ<SpinnakerParams, Spinnake
         one_current: false,
         params: vec![params; c.init.len()],
         init,
-        report: PopQuant {
-            population: c.name.to_string(),
-            kind: "lif".into(),
-            unit: "mV".into(),
-            scale: 32768.0,
-            lsb: 1.0 / 32768.0,
-            weight_scale: gains[0],
-            weight_exp: None,
-            params: pq,
-        },
+        report: PopQuant::scaled(c.name, "lif", "mV", 32768.0, gains[0], None, pq),
         warnings,
     })
 }
@@ -440,16 +431,7 @@ pub(crate) fn xylo_pop(c: &PopCtx) -> Result<PopQ<XyloParams, XyloState>, String
         one_current: n_syn == 1,
         params: vec![params; c.init.len()],
         init,
-        report: PopQuant {
-            population: c.name.to_string(),
-            kind: "lif".into(),
-            unit: "mV".into(),
-            scale: s,
-            lsb: 1.0 / s,
-            weight_scale: mult,
-            weight_exp: None,
-            params: pq,
-        },
+        report: PopQuant::scaled(c.name, "lif", "mV", s, mult, None, pq),
         warnings,
     })
 }
@@ -609,16 +591,7 @@ pub(crate) fn truenorth_pop(c: &PopCtx) -> Result<PopQ<TrueNorthParams, TrueNort
         one_current: false,
         params: vec![params; c.init.len()],
         init,
-        report: PopQuant {
-            population: c.name.to_string(),
-            kind: "lif".into(),
-            unit: "mV".into(),
-            scale: s,
-            lsb: 1.0 / s,
-            weight_scale: s,
-            weight_exp: None,
-            params: pq,
-        },
+        report: PopQuant::scaled(c.name, "lif", "mV", s, s, None, pq),
         warnings,
     })
 }

@@ -68,6 +68,31 @@ pub struct PopQuant {
     pub params: Vec<ParamQuant>,
 }
 
+impl PopQuant {
+    /// The report of a population quantised at `scale` integers per `unit` (so the LSB is
+    /// `1 / scale`); every model's quantiser builds its report through this one constructor.
+    pub fn scaled(
+        population: &str,
+        kind: &str,
+        unit: &str,
+        scale: f64,
+        weight_scale: f64,
+        weight_exp: Option<i32>,
+        params: Vec<ParamQuant>,
+    ) -> Self {
+        PopQuant {
+            population: population.to_string(),
+            kind: kind.into(),
+            unit: unit.into(),
+            scale,
+            lsb: 1.0 / scale,
+            weight_scale,
+            weight_exp,
+            params,
+        }
+    }
+}
+
 /// Weight quantisation of one projection (or several with the same source, target and channel).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ProjQuant {
