@@ -414,29 +414,18 @@ pub(crate) fn lif_pop(c: &PopCtx) -> Result<PopQ<LifParams, LifState>, String> {
                         .to_string(),
                 )
             }
-            NeuronParams::Lif {
-                tau_m_ms,
-                v_rest_mv,
-                v_thresh_mv,
-                strict_threshold,
-                v_reset_mv,
-                t_ref_ms,
-                tau_syn_e_ms,
-                tau_syn_i_ms,
-                bias_mv,
-                refractory_drops_input,
-                ..
-            } => {
-                let d = decay12(c.dt, *tau_m_ms);
+            NeuronParams::Lif { .. } => {
+                let p = crate::models_ext::phys(c, "lif")?;
+                let d = decay12(c.dt, p.tau_m);
                 pq.push(ParamQuant::new(
                     "tau_m",
-                    tau_m_ms.unwrap_or(f64::INFINITY),
+                    p.tau_m.unwrap_or(f64::INFINITY),
                     d as i64,
                     realised_tau(c.dt, d),
                 ));
-                let current = tau_syn_e_ms.is_some() || tau_syn_i_ms.is_some();
-                let te = tau_syn_e_ms.or(*tau_syn_i_ms);
-                let ti = tau_syn_i_ms.or(*tau_syn_e_ms);
+                let current = p.tau_e.is_some();
+                let te = p.tau_e;
+                let ti = p.tau_i;
                 let syn = if current {
                     let s = [decay12(c.dt, te), decay12(c.dt, ti)];
                     pq.push(ParamQuant::new(
@@ -456,23 +445,23 @@ pub(crate) fn lif_pop(c: &PopCtx) -> Result<PopQ<LifParams, LifState>, String> {
                     [4096, 4096]
                 };
                 let gains = if current {
-                    [coupling(c.dt, *tau_m_ms, te), coupling(c.dt, *tau_m_ms, ti)]
+                    [coupling(c.dt, p.tau_m, te), coupling(c.dt, p.tau_m, ti)]
                 } else {
                     [1.0, 1.0]
                 };
-                let refr = (t_ref_ms / c.dt).round().max(0.0);
-                pq.push(ParamQuant::new("t_ref", *t_ref_ms, refr as i64, refr * c.dt));
+                let refr = (p.t_ref / c.dt).round().max(0.0);
+                pq.push(ParamQuant::new("t_ref", p.t_ref, refr as i64, refr * c.dt));
                 (
                     "lif",
                     "mV",
                     d,
-                    *v_rest_mv,
-                    *v_thresh_mv,
-                    *strict_threshold,
-                    *v_reset_mv,
+                    p.rest,
+                    p.theta,
+                    p.strict,
+                    p.reset,
                     refr.min(u16::MAX as f64) as u16,
-                    *refractory_drops_input,
-                    *bias_mv,
+                    p.drops,
+                    p.bias,
                     syn,
                     current,
                     gains,

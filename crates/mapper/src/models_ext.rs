@@ -14,21 +14,22 @@ use neurochip_firmware::models::truenorth::{TrueNorthParams, TrueNorthState, V_B
 use neurochip_firmware::models::xylo::{XyloParams, XyloState, MAX_HIDDEN_SPIKES, MAX_OUT_SPIKES};
 use neurochip_net::schema::NeuronParams;
 
-/// The physical LIF fields every model here starts from.
-struct Phys {
-    tau_m: Option<f64>,
-    rest: f64,
-    theta: f64,
-    strict: bool,
-    reset: f64,
-    t_ref: f64,
-    tau_e: Option<f64>,
-    tau_i: Option<f64>,
-    bias: f64,
-    drops: bool,
+/// The physical LIF fields every model's quantiser starts from.
+pub(crate) struct Phys {
+    pub tau_m: Option<f64>,
+    pub rest: f64,
+    pub theta: f64,
+    pub strict: bool,
+    pub reset: f64,
+    pub t_ref: f64,
+    pub tau_e: Option<f64>,
+    pub tau_i: Option<f64>,
+    pub bias: f64,
+    pub drops: bool,
 }
 
-fn phys(c: &PopCtx, model: &str) -> Result<Phys, String> {
+/// Extract the physical LIF fields, or say why `model` cannot take these parameters.
+pub(crate) fn phys(c: &PopCtx, model: &str) -> Result<Phys, String> {
     match c.neuron {
         NeuronParams::Lif {
             tau_m_ms,
