@@ -29,6 +29,7 @@ use neurochip_firmware::NeuronModel;
 
 use crate::core::{CoreModel, FirmwareCore, NeuronWork};
 use crate::counters::{ClassCounts, CoreCounters, Counters, StepRecord};
+use crate::due::DueSet;
 use crate::energy::EnergyReport;
 use crate::error::HwError;
 use crate::image::{ChipImage, CoreImage, Dest, HostSpike, McEntry};
@@ -118,10 +119,9 @@ pub struct Engine<C: CoreModel> {
     host_ptr: usize,
     barrier_cycles: u64,
     /// Per core: the earliest cycle a visit can change anything (a lower bound; visiting
-    /// earlier is harmless, later would be wrong). Dense so the per-cycle scan is cheap.
-    due: Vec<u64>,
-    /// A lower bound of `due` (exact after a scan): no core scan before it.
-    min_due: u64,
+    /// earlier is harmless, later would be wrong), with block bounds so a cycle scans only
+    /// cores that can act.
+    due: DueSet,
     /// Cores visited in the current cycle, ascending.
     visit: Vec<u32>,
     /// Cores below this index are known finished for the step (reset when a packet reaches
@@ -203,8 +203,7 @@ impl<C: CoreModel> Engine<C> {
             host,
             host_ptr: 0,
             barrier_cycles,
-            due: vec![u64::MAX; n_cores],
-            min_due: u64::MAX,
+            due: DueSet::new(n_cores),
             visit: Vec::with_capacity(n_cores),
             fin_ptr: 0,
             failed: None,
@@ -262,24 +261,17 @@ impl<C: CoreModel> Engine<C> {
         if !self.net.woken.is_empty() {
             for c in self.net.woken.drain(..) {
                 let c = c as usize;
-                self.due[c] = self.due[c].min(t);
-                self.min_due = self.min_due.min(t);
+                self.due.lower(c, t);
                 self.fin_ptr = self.fin_ptr.min(c);
             }
         }
         let mut visit = std::mem::take(&mut self.visit);
         visit.clear();
-        if self.min_due <= t {
-            let mut m = u64::MAX;
-            for (c, &d) in self.due.iter().enumerate() {
-                if d <= t {
-                    visit.push(c as u32);
-                } else {
-                    m = m.min(d);
-                }
-            }
-            self.min_due = m;
-        }
+        // A visited core is re-armed after its visit below; until then it is not due.
+        self.due.scan(t, |due, c| {
+            visit.push(c as u32);
+            due.set(c, u64::MAX);
+        });
         // Core input units.
         for &c in &visit {
             let c = c as usize;
@@ -401,8 +393,7 @@ impl<C: CoreModel> Engine<C> {
                 !s.pk_queue.is_empty()
                     && (s.stall_since.is_none() || self.net.can_inject(c as u32)),
             );
-            self.due[c] = d;
-            self.min_due = self.min_due.min(d);
+            self.due.set(c, d);
         }
         self.visit = visit;
         progress
@@ -440,7 +431,7 @@ impl<C: CoreModel> Engine<C> {
     /// router or a core is due (after a cycle without progress both bounds are exact and
     /// later than `t`; a stale, earlier bound only costs an idle cycle).
     fn next_event(&self, t: u64) -> Option<u64> {
-        let n = self.net.min_due().min(self.min_due);
+        let n = self.net.min_due().min(self.due.min());
         (n != u64::MAX).then(|| n.max(t + 1))
     }
 
@@ -492,8 +483,7 @@ impl<C: CoreModel> Engine<C> {
         let tiles = self.arch.total_tiles();
         let before = self.counters.class_counts(tiles);
         let drops_before = self.counters.drops.total;
-        self.due.iter_mut().for_each(|d| *d = t0);
-        self.min_due = t0;
+        self.due.fill(t0);
         self.fin_ptr = 0;
         for s in self.cores.iter_mut() {
             s.model.begin_step(step, t0);

@@ -14,6 +14,7 @@
 pub mod chip;
 pub mod core;
 pub mod counters;
+mod due;
 pub mod energy;
 pub mod error;
 pub mod image;

@@ -36,6 +36,7 @@ use neurochip_arch::schema::{MeshKind, Overflow, Routing};
 use neurochip_arch::Architecture;
 
 use crate::counters::{Counters, DropRecord, PortCounters, RouterCounters};
+use crate::due::DueSet;
 use crate::error::HwError;
 use crate::image::McEntry;
 use link::{HopClass, LINK_PORTS};
@@ -96,11 +97,9 @@ pub struct Network {
     in_flight: u64,
     pending_push: Vec<(u32, u8, Flit)>,
     pending_credit: Vec<(u32, u8, u64)>,
-    /// Per router: the first cycle a visit can do anything (see [`Router::due`]); dense so
-    /// the per-cycle scan over routers touches one array.
-    due: Vec<u64>,
-    /// A lower bound of `due` (exact after a full pass): no router scan before it.
-    min_due: u64,
+    /// Per router: the first cycle a visit can do anything (see [`Router::due`]), with block
+    /// bounds so a cycle scans only routers that can act.
+    due: DueSet,
 }
 
 impl Network {
@@ -295,8 +294,7 @@ impl Network {
             })
             .collect();
         Ok(Network {
-            due: vec![u64::MAX; routers.len()],
-            min_due: u64::MAX,
+            due: DueSet::new(routers.len()),
             routers,
             inbox,
             woken: Vec::new(),
@@ -341,8 +339,7 @@ impl Network {
         let d = self.inbox[core as usize].pop()?;
         let r = (core / self.ctx.cores_per_tile) as usize;
         self.routers[r].sleep_until = 0;
-        self.due[r] = self.routers[r].due();
-        self.min_due = self.min_due.min(self.due[r]);
+        self.due.set(r, self.routers[r].due());
         Some(d)
     }
 
@@ -378,8 +375,7 @@ impl Network {
         r.flits += 1;
         r.min_ready = r.min_ready.min(flit.ready);
         r.sleep_until = r.sleep_until.min(flit.ready);
-        self.due[tile] = r.due();
-        self.min_due = self.min_due.min(self.due[tile]);
+        self.due.set(tile, r.due());
         self.in_flight += 1;
         let hw = &mut counters.routers[tile].ports[port].buffer_high_water;
         *hw = (*hw).max(r.ins[port].buf.len() as u32);
@@ -388,30 +384,22 @@ impl Network {
     /// No router is due before this cycle (exact after a cycle in which none moved).
     #[inline]
     pub(crate) fn min_due(&self) -> u64 {
-        self.min_due
+        self.due.min()
     }
 
     /// Switch allocation and traversal of every router, in tile order, for cycle `t`.
     /// Returns whether any flit moved or was dropped.
     pub(crate) fn process(&mut self, t: u64, step: u32, counters: &mut Counters) -> bool {
         let mut progress = false;
-        if self.min_due > t {
-            return false;
-        }
-        self.min_due = u64::MAX;
-        for r in 0..self.routers.len() {
-            // Nothing can move before a front flit is ready; only an open stall interval
-            // (which closes now) needs the visit; a router asleep has nothing to do.
-            if self.due[r] > t {
-                self.min_due = self.min_due.min(self.due[r]);
-                continue;
-            }
+        let mut due = std::mem::replace(&mut self.due, DueSet::new(0));
+        // Nothing can move before a front flit is ready; only an open stall interval (which
+        // closes now) needs the visit; a router asleep has nothing to do.
+        due.scan(t, |due, r| {
             let moved = self.process_router(r, t, step, counters);
             progress |= moved;
             let rt = &mut self.routers[r];
             rt.sleep_until = if moved { 0 } else { rt.wake_after(t) };
-            self.due[r] = rt.due();
-            self.min_due = self.min_due.min(self.due[r]);
+            due.set(r, rt.due());
             for (dr, dp, f) in self.pending_push.drain(..) {
                 let d = &mut self.routers[dr as usize];
                 let ip = &mut d.ins[dp as usize];
@@ -421,8 +409,7 @@ impl Network {
                 d.flits += 1;
                 d.min_ready = d.min_ready.min(f.ready);
                 d.sleep_until = d.sleep_until.min(f.ready);
-                self.due[dr as usize] = d.due();
-                self.min_due = self.min_due.min(self.due[dr as usize]);
+                due.set(dr as usize, d.due());
                 let hw = &mut counters.routers[dr as usize].ports[dp as usize].buffer_high_water;
                 *hw = (*hw).max(len);
             }
@@ -433,10 +420,10 @@ impl Network {
                 let back = c + u64::from(op.credit_latency);
                 op.returns.push_back(back);
                 u.sleep_until = u.sleep_until.min(back);
-                self.due[ur as usize] = u.due();
-                self.min_due = self.min_due.min(self.due[ur as usize]);
+                due.set(ur as usize, u.due());
             }
-        }
+        });
+        self.due = due;
         progress
     }
 
