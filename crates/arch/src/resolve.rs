@@ -53,7 +53,11 @@ pub fn resolve(spec: &str) -> Result<Architecture, ArchError> {
     let origin = format!("{base_origin}[{overrides}]");
     let items = parse_overrides(overrides, &origin)?;
     // Deserialise the base once to learn every field path, defaults included.
-    let base_arch = crate::deserialize_str(&src, &base_origin)?;
+    let mut base_arch = crate::deserialize_str(&src, &base_origin)?;
+    // An unset optional field is not serialised; give it a value so its path is known.
+    let t = &mut base_arch.topology;
+    t.max_chips_x.get_or_insert(t.chips_x);
+    t.max_chips_y.get_or_insert(t.chips_y);
     let mut tree: toml::Value = toml::from_str::<toml::Table>(&src)
         .map(toml::Value::Table)
         .map_err(|e| ArchError::Parse {

@@ -54,6 +54,15 @@ pub struct Topology {
     /// Wrap-around links at the system edges (SpiNNaker's torus).
     #[serde(default)]
     pub torus: bool,
+    /// Chips along x of the board the system sits on: a network that does not
+    /// fit `chips_x` × `chips_y` is mapped again on more chips, up to this
+    /// limit, as NxSDK allocates the chips of a Loihi board a network needs.
+    /// `None` (the default) fixes the system at `chips_x` × `chips_y`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_chips_x: Option<u32>,
+    /// Chips along y of the board (see `max_chips_x`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_chips_y: Option<u32>,
 }
 
 fn one() -> u32 {

@@ -155,6 +155,23 @@ impl Architecture {
         let t = &self.topology;
         c.at_least("topology.chips_x", t.chips_x, 1)?;
         c.at_least("topology.chips_y", t.chips_y, 1)?;
+        // A board limit below the system it holds is a contradiction, not a no-op.
+        for (field, max, chips, name) in [
+            ("topology.max_chips_x", t.max_chips_x, t.chips_x, "chips_x"),
+            ("topology.max_chips_y", t.max_chips_y, t.chips_y, "chips_y"),
+        ] {
+            if let Some(max) = max {
+                if max < chips {
+                    return Err(invalid(
+                        c.origin,
+                        field,
+                        format!(
+                            "{max} is too small (the board must hold topology.{name} = {chips})"
+                        ),
+                    ));
+                }
+            }
+        }
         c.at_least("topology.tiles_x", t.tiles_x, 1)?;
         c.at_least("topology.tiles_y", t.tiles_y, 1)?;
         c.at_least("topology.cores_per_tile", t.cores_per_tile, 1)?;

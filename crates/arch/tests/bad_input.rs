@@ -73,6 +73,44 @@ fn topology_counts_at_least_one() {
 }
 
 #[test]
+fn board_limit_must_hold_the_system() {
+    // default.toml has chips_x = chips_y = 1, so a limit of 0 is below it.
+    for f in ["max_chips_x", "max_chips_y"] {
+        let path = format!("topology.{f}");
+        let m = invalid(
+            &path,
+            "0",
+            "0 is too small (the board must hold topology.chips_",
+        );
+        assert!(m.contains(&path), "{m}");
+    }
+    // A limit equal to the system, or above it, is accepted and kept.
+    let a = parse(&with("topology.max_chips_x", "1"), ORIGIN).unwrap();
+    assert_eq!(a.topology.max_chips_x, Some(1));
+    assert_eq!(a.topology.max_chips_y, None);
+    // With chips_x = 3 a limit of 2 is too small, 3 is not.
+    let src = |max: i64| {
+        toml::to_string(&{
+            let mut t: toml::Table = toml::from_str(&with("topology.chips_x", "3")).unwrap();
+            t["topology"]
+                .as_table_mut()
+                .unwrap()
+                .insert("max_chips_x".into(), max.into());
+            t
+        })
+        .unwrap()
+    };
+    fails(&src(2), "topology.max_chips_x", "topology.chips_x = 3");
+    parse(&src(3), ORIGIN).unwrap();
+    // An unsigned field: a negative limit is a type error naming the field.
+    fails(
+        &with("topology.max_chips_y", "-1"),
+        "topology.max_chips_y",
+        "",
+    );
+}
+
+#[test]
 fn hex_needs_one_tile_per_chip() {
     let src = with("topology.kind", "\"hex\"");
     fails(&src, "topology.tiles_x", "one router per chip");

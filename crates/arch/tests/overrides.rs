@@ -64,6 +64,37 @@ fn overrides_of_defaulted_fields_ints_as_floats_enums_and_bools() {
 }
 
 #[test]
+fn board_limit_overrides() {
+    // default.toml leaves the optional limit unset; its path is still known.
+    let a = resolve("default:topology.max_chips_x=4,topology.max_chips_y=2").unwrap();
+    assert_eq!(a.topology.max_chips_x, Some(4));
+    assert_eq!(a.topology.max_chips_y, Some(2));
+    assert_eq!(a.chips(), 1, "a limit does not add chips by itself");
+    let a = resolve("loihi:topology.max_chips_x=16").unwrap();
+    assert_eq!(a.topology.max_chips_x, Some(16));
+    assert_eq!(a.topology.max_chips_y, Some(8));
+    bad(
+        "default:topology.chips_x=3,topology.max_chips_x=2",
+        "topology.max_chips_x",
+        "2 is too small (the board must hold topology.chips_x = 3)",
+    );
+    bad(
+        "loihi:topology.chips_y=9",
+        "topology.max_chips_y",
+        "8 is too small",
+    );
+    bad(
+        "default:topology.max_chips_x=two",
+        "topology.max_chips_x",
+        "invalid type: string \"two\"",
+    );
+    // `arch show` output (to_toml) loads back to the same limits.
+    let a = resolve("default:topology.max_chips_x=4").unwrap();
+    let back = neurochip_arch::parse(&neurochip_arch::to_toml(&a).unwrap(), "back").unwrap();
+    assert_eq!(back, a);
+}
+
+#[test]
 fn a_field_missing_from_the_file_can_be_overridden() {
     let src = preset_source("default")
         .unwrap()

@@ -100,6 +100,20 @@ fn loihi_reproduces_table_2() {
     let a = preset("loihi").unwrap();
     assert_eq!(a.total_cores(), 128);
     assert_eq!(a.total_tiles(), 32);
+    // One chip, on a Pohoiki Beach board of 8 x 8 the mapper may grow into.
+    assert_eq!((a.topology.chips_x, a.topology.chips_y), (1, 1));
+    assert_eq!(
+        (a.topology.max_chips_x, a.topology.max_chips_y),
+        (Some(8), Some(8))
+    );
+    // The other presets are fixed systems (their validation figures assume it).
+    for name in neurochip_arch::preset_names() {
+        if *name != "loihi" {
+            let p = preset(name).unwrap();
+            assert_eq!(p.topology.max_chips_x, None, "{name}");
+            assert_eq!(p.topology.max_chips_y, None, "{name}");
+        }
+    }
     assert_eq!(a.core.neurons, 1024);
     // 128 KB of synaptic memory per core.
     let bytes =
@@ -151,7 +165,10 @@ fn loihi_reproduces_table_2() {
 fn loihi_sanafe_uses_the_calibration() {
     let a = preset("loihi-sanafe").unwrap();
     let l = preset("loihi").unwrap();
-    assert_eq!(a.topology, l.topology);
+    // Same chip; loihi-sanafe stays one fixed chip (its SANA-FE figures are per chip).
+    let mut lt = l.topology.clone();
+    (lt.max_chips_x, lt.max_chips_y) = (None, None);
+    assert_eq!(a.topology, lt);
     // Same word layout; only the capacities are raised (SANA-FE enforces none).
     let (m, ml) = (&a.core.synapse_memory, &l.core.synapse_memory);
     assert_eq!(

@@ -495,3 +495,130 @@ fn sweep_prints_a_row_per_design_point_with_the_same_spikes() {
     );
     assert_bad_input(&["sweep", "--param", "router.nope=1"], &["router.nope"]);
 }
+
+/// One core of 16 neurons ×4 per chip: `builtin:brunel:n=200` needs 13 cores, so 4 chips.
+const TINY_CHIP: &str =
+    "default:core.neurons=16,topology.tiles_x=1,topology.tiles_y=1,topology.cores_per_tile=4";
+
+fn report_json(dir: &Path, file: &str) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join(file)).expect("report written"))
+        .expect("report is JSON")
+}
+
+#[test]
+fn a_network_too_big_for_one_chip_grows_onto_the_board() {
+    let grown_dir = scratch("grow");
+    let fixed_dir = scratch("grow-fixed");
+    let net = "builtin:brunel:n=200";
+    let arch = format!("{TINY_CHIP},topology.max_chips_x=4,topology.max_chips_y=4");
+    let g = grown_dir.to_string_lossy();
+    let stdout = assert_ok(
+        &run(&[
+            "run", "--arch", &arch, "--net", net, "--steps", "60", "--out", &g,
+        ]),
+        "grown run",
+    );
+    assert!(
+        stdout.contains("system: 2 x 2 chips (grown from 1 x 1 to fit; board limit 4 x 4)"),
+        "{stdout}"
+    );
+    let grown = report_json(&grown_dir, "report.json");
+    let chips = &grown["mapping"]["chips"];
+    assert_eq!(chips["x"], 2, "{chips}");
+    assert_eq!(chips["y"], 2, "{chips}");
+    assert_eq!(chips["grown_from"], serde_json::json!({"x": 1, "y": 1}));
+    assert_eq!(chips["board_limit"], serde_json::json!({"x": 4, "y": 4}));
+    assert_eq!(
+        grown["mapping"]["cores_total"], 16,
+        "the run used 4 chips of 4 cores"
+    );
+    assert!(
+        grown["hops_by_class"]["offchip"].as_u64().unwrap() > 0,
+        "spikes cross chips"
+    );
+    // The grown system is the one simulated: the same run on an explicit 2 x 2 system
+    // has the same spikes, the same energy (4 chips of static power) and no growth.
+    let fixed = format!("{TINY_CHIP},topology.chips_x=2,topology.chips_y=2");
+    let f = fixed_dir.to_string_lossy();
+    assert_ok(
+        &run(&[
+            "run", "--arch", &fixed, "--net", net, "--steps", "60", "--quiet", "--out", &f,
+        ]),
+        "explicit 2 x 2 run",
+    );
+    let fixed = report_json(&fixed_dir, "report.json");
+    assert_eq!(
+        fixed["mapping"]["chips"]["grown_from"],
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        fixed["mapping"]["chips"]["board_limit"],
+        serde_json::Value::Null
+    );
+    for k in [
+        "spikes",
+        "hops_by_class",
+        "energy_joules",
+        "cycles_per_step",
+    ] {
+        assert_eq!(grown[k], fixed[k], "{k}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(grown_dir.join("spikes.csv")).unwrap(),
+        std::fs::read_to_string(fixed_dir.join("spikes.csv")).unwrap()
+    );
+}
+
+#[test]
+fn a_board_too_small_is_a_one_line_error() {
+    let arch = format!("{TINY_CHIP},topology.max_chips_x=2,topology.max_chips_y=1");
+    assert_bad_input(
+        &[
+            "run",
+            "--arch",
+            &arch,
+            "--net",
+            "builtin:brunel:n=200",
+            "--steps",
+            "3",
+            "--quiet",
+        ],
+        &["needs 13 cores", "board limit 2 x 1 chips"],
+    );
+    // Without a board the system stays fixed, and the error has no board limit.
+    let out = run(&["map", "--arch", TINY_CHIP, "--net", "builtin:brunel:n=200"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        !text(&out.stderr).contains("board limit"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn brunel_maps_onto_36_chips_of_the_loihi_board() {
+    // Map only: running brunel on 36 Loihi chips is too slow for a test.
+    let dir = scratch("grow-loihi");
+    let d = dir.to_string_lossy();
+    let stdout = assert_ok(
+        &run(&[
+            "map",
+            "--arch",
+            "loihi",
+            "--net",
+            "builtin:brunel",
+            "--out",
+            &d,
+        ]),
+        "map brunel on loihi",
+    );
+    assert!(
+        stdout.contains("system: 6 x 6 chips (grown from 1 x 1 to fit; board limit 8 x 8)"),
+        "{stdout}"
+    );
+    let m = report_json(&dir, "mapping.json");
+    assert_eq!(m["chips"]["x"], 6);
+    assert_eq!(m["chips"]["y"], 6);
+    assert_eq!(m["cores_total"], 36 * 128);
+    assert_eq!(m["totals"]["neurons"], 12_500);
+}

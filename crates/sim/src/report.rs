@@ -69,6 +69,55 @@ pub struct HotLink {
     pub stall_cycles: u64,
 }
 
+/// A grid of chips, `x` × `y`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Grid {
+    /// Chips along x.
+    pub x: u32,
+    /// Chips along y.
+    pub y: u32,
+}
+
+/// The system a mapping used: a board may give a network more chips than the
+/// architecture starts with, so the chip count is a result, not an input.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChipsReport {
+    /// Chips along x of the system mapped.
+    pub x: u32,
+    /// Chips along y of the system mapped.
+    pub y: u32,
+    /// The architecture's own `chips_x` × `chips_y` when the network needed more chips; else `None`.
+    pub grown_from: Option<Grid>,
+    /// `max_chips_x` × `max_chips_y` of the board, when the architecture has one; else `None`.
+    pub board_limit: Option<Grid>,
+}
+
+impl ChipsReport {
+    /// The summary line of a grown system (`None` when the system was not grown).
+    pub fn grown_line(&self) -> Option<String> {
+        let from = self.grown_from?;
+        let limit = match self.board_limit {
+            Some(b) => format!("; board limit {} x {}", b.x, b.y),
+            None => String::new(),
+        };
+        Some(format!(
+            "system: {} x {} chips (grown from {} x {} to fit{limit})",
+            self.x, self.y, from.x, from.y
+        ))
+    }
+}
+
+/// The mapper's report plus the system it was mapped onto (`mapping` in
+/// `report.json`, and `mapping.json` of `neurochip map`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MappingReport {
+    /// What the mapper did (its fields appear at this level of the JSON).
+    #[serde(flatten)]
+    pub map: MapReport,
+    /// Chips of the system used.
+    pub chips: ChipsReport,
+}
+
 /// Everything a run reports; serialised as `report.json`.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
@@ -132,8 +181,8 @@ pub struct Report {
     pub cores: Vec<serde_json::Value>,
     /// Per-link counters (links that carried traffic).
     pub links: Vec<serde_json::Value>,
-    /// The mapping report.
-    pub mapping: Option<MapReport>,
+    /// The mapping report, with the chips of the system used.
+    pub mapping: Option<MappingReport>,
     /// Seconds spent building the network and mapping it.
     pub build_seconds: f64,
     /// Wall-clock seconds of the whole run.
@@ -266,6 +315,9 @@ fn eng(x: f64, unit: &str) -> String {
 pub fn summary(r: &Report) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "neurochip run: {} on {}", r.network, r.arch);
+    if let Some(line) = r.mapping.as_ref().and_then(|m| m.chips.grown_line()) {
+        let _ = writeln!(s, "  {line}");
+    }
     let _ = writeln!(
         s,
         "  neurons {}  synapses {}  steps {} (dt {} ms)",
@@ -331,9 +383,13 @@ pub fn summary(r: &Report) -> String {
     s
 }
 
-/// The terminal summary of a mapping (the mapper's own, which names every quantisation error).
-pub fn map_summary(m: &MapReport) -> String {
-    format!("neurochip map:\n{}", m.summary())
+/// The terminal summary of a mapping (the mapper's own, which names every
+/// quantisation error), with the system line when the mapper grew the system.
+pub fn map_summary(m: &MappingReport) -> String {
+    match m.chips.grown_line() {
+        Some(line) => format!("neurochip map:\n{line}\n{}", m.map.summary()),
+        None => format!("neurochip map:\n{}", m.map.summary()),
+    }
 }
 
 /// Write `report.json`, `spikes.csv`, and with probes `probes.csv` and `waveforms.vcd`, into `dir`.

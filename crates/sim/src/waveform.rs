@@ -115,6 +115,7 @@ mod tests {
                 values: vec![0, 5, -1],
             }],
             spike_probes: vec![("exc".into(), 7), ("exc".into(), 9)],
+            arch: neurochip_arch::preset("default").unwrap(),
         };
         let mut buf = Vec::new();
         write_vcd(&mut buf, &out).unwrap();

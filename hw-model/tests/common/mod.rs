@@ -28,6 +28,8 @@ pub fn arch(tx: u32, ty: u32, cpt: u32) -> Architecture {
             cores_per_tile: cpt,
             kind: MeshKind::Mesh,
             torus: false,
+            max_chips_x: None,
+            max_chips_y: None,
         },
         core: Core {
             model: ModelKind::Lif,
