@@ -260,6 +260,9 @@ pub(crate) fn spinnaker_pop(c: &PopCtx) -> Result<PopQ<SpinnakerParams, Spinnake
     })
 }
 
+/// Xylo core v2 has 8 readout neurons (XyloAudio 2 datasheet; xylosim's `size_out`).
+pub(crate) const XYLO_READOUT_NEURONS: usize = 8;
+
 /// Xylo IAF: potentials shifted so `v_rest` is 0, `dash = round(log2(τ/dt))`,
 /// int8 weights with one weight shift per target population.
 ///
@@ -332,6 +335,12 @@ pub(crate) fn xylo_pop(c: &PopCtx) -> Result<PopQ<XyloParams, XyloState>, String
         }
     });
     let readout = c.sink;
+    if readout && c.init.len() > XYLO_READOUT_NEURONS {
+        return Err(format!(
+            "readout population (last, no outgoing projections) has {} neurons, xylo_iaf has {XYLO_READOUT_NEURONS} readout neurons; use at most {XYLO_READOUT_NEURONS} outputs (e.g. builtin:feedforward:outputs={XYLO_READOUT_NEURONS})",
+            c.init.len()
+        ));
+    }
     let uses_inh = c.max_w[1] > 0.0;
     if readout && uses_inh && p.tau_e != p.tau_i {
         return Err(format!(

@@ -144,7 +144,7 @@ fn spinnaker_delta_synapses_fire_a_chain() {
 #[test]
 fn xylo_maps_feedforward_and_a_chain_spikes() {
     let arch = preset("xylo");
-    let net = builtin("feedforward", &[]);
+    let net = builtin("feedforward", &[("outputs", "8")]);
     let m = map_net(&arch, &net);
     let AnyImage::XyloIaf(img) = m.image.clone() else {
         panic!("xylo image expected")
@@ -245,7 +245,7 @@ fn figures() {
     for (arch, net) in [
         ("spinnaker", builtin("cuba", &[])),
         ("spinnaker", builtin("brunel", &[("n", "1250")])),
-        ("xylo", builtin("feedforward", &[])),
+        ("xylo", builtin("feedforward", &[("outputs", "8")])),
         ("truenorth", builtin("synfire", &[])),
         ("truenorth", builtin("brunel", &[("n", "1250")])),
     ] {
@@ -307,4 +307,26 @@ fn figures() {
             Err(e) => println!("{} on {arch}: {e}", net.name),
         }
     }
+}
+
+#[test]
+fn xylo_readout_larger_than_eight_is_an_error() {
+    let arch = preset("xylo");
+    let net = builtin("feedforward", &[("outputs", "10")]);
+    let ex = expand(&net).expect("expand");
+    let opts = MapOptions {
+        strategy: Strategy::Sequential,
+        seed: 3,
+        base_dir: ".".into(),
+    };
+    let e = map(&arch, &net, &ex, &opts)
+        .err()
+        .expect("10 readout neurons on xylo must fail")
+        .to_string();
+    assert!(
+        e.starts_with("mapping: population \"output\"")
+            && e.contains("has 10 neurons, xylo_iaf has 8 readout neurons")
+            && !e.contains('\n'),
+        "{e}"
+    );
 }
