@@ -82,6 +82,34 @@ impl Inbox {
     }
 }
 
+/// Remove input `i`'s front flit (ready by `t`, already checked): its slot's credit starts
+/// back upstream at `t`, or the local packetiser that may be waiting for the slot is woken.
+#[inline]
+fn take_front(
+    router: &mut Router,
+    i: usize,
+    t: u64,
+    tile: u32,
+    cores_per_tile: u32,
+    pending_credit: &mut Vec<(u32, u8, u64)>,
+    woken: &mut Vec<u32>,
+) {
+    let ip = &mut router.ins[i];
+    ip.buf.pop_front();
+    if ip.buf.is_empty() {
+        router.occ &= !(1 << i);
+    }
+    match ip.upstream {
+        Upstream::Link {
+            router: ur,
+            port: up,
+        } => pending_credit.push((ur, up, t)),
+        Upstream::Core => woken.push(tile * cores_per_tile + (i - LINK_PORTS) as u32),
+        Upstream::None => {}
+    }
+    router.flits -= 1;
+}
+
 /// All routers, links and core input buffers of the system.
 #[derive(Debug)]
 pub struct Network {
@@ -576,22 +604,15 @@ impl Network {
                         if f.ready > t {
                             break;
                         }
-                        router.ins[i].buf.pop_front();
-                        if router.ins[i].buf.is_empty() {
-                            router.occ &= !(1 << i);
-                        }
-                        match router.ins[i].upstream {
-                            Upstream::Link {
-                                router: ur,
-                                port: up,
-                            } => pending_credit.push((ur, up, t)),
-                            // The packetiser may be waiting for this slot.
-                            Upstream::Core => {
-                                woken.push(tile * ctx.cores_per_tile + (i - LINK_PORTS) as u32)
-                            }
-                            Upstream::None => {}
-                        }
-                        router.flits -= 1;
+                        take_front(
+                            router,
+                            i,
+                            t,
+                            tile,
+                            ctx.cores_per_tile,
+                            pending_credit,
+                            woken,
+                        );
                         *in_flight -= 1;
                         changed = true;
                         if f.tail {
@@ -628,21 +649,15 @@ impl Network {
                     if !ok {
                         break;
                     }
-                    router.ins[i].buf.pop_front();
-                    if router.ins[i].buf.is_empty() {
-                        router.occ &= !(1 << i);
-                    }
-                    match router.ins[i].upstream {
-                        Upstream::Link {
-                            router: ur,
-                            port: up,
-                        } => pending_credit.push((ur, up, t)),
-                        Upstream::Core => {
-                            woken.push(tile * ctx.cores_per_tile + (i - LINK_PORTS) as u32)
-                        }
-                        Upstream::None => {}
-                    }
-                    router.flits -= 1;
+                    take_front(
+                        router,
+                        i,
+                        t,
+                        tile,
+                        ctx.cores_per_tile,
+                        pending_credit,
+                        woken,
+                    );
                     *in_flight -= 1;
                     for o in bits(g) {
                         let op = &mut router.outs[o];
