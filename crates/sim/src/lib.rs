@@ -178,6 +178,9 @@ pub fn run(
         mapping,
         chips,
     } = map_growing(arch, arch_label, net, net_label, &expanded, &opts)?;
+    // From here the chip image holds the synapses: free the expansion's per-synapse arrays
+    // (10 B per synapse) before the run instead of carrying them to the end.
+    let shape = NetShape::of(expanded);
     let build_seconds = wall.elapsed().as_secs_f64();
     let ctx = Ctx {
         arch: &arch,
@@ -185,7 +188,7 @@ pub fn run(
         net,
         net_label,
         cfg,
-        expanded: &expanded,
+        shape: &shape,
         placement: &mapping.placement,
     };
     let mut out = match mapping.image {
@@ -375,8 +378,37 @@ struct Ctx<'a> {
     net: &'a Network,
     net_label: &'a str,
     cfg: &'a RunConfig,
-    expanded: &'a Expanded,
+    shape: &'a NetShape,
     placement: &'a [(u32, u32)],
+}
+
+/// What a run needs of the expanded network once it is mapped: sizes and population ranges.
+#[derive(Debug)]
+pub(crate) struct NetShape {
+    /// Neurons.
+    pub n: u32,
+    /// Populations in declaration order (contiguous ids).
+    pub pops: Vec<neurochip_net::expand::PopRange>,
+    /// Synapses.
+    pub synapses: u64,
+}
+
+impl NetShape {
+    /// Keep the shape of `ex` and drop its synapses.
+    fn of(ex: Expanded) -> Self {
+        NetShape {
+            n: ex.n,
+            synapses: ex.synapses(),
+            pops: ex.pops,
+        }
+    }
+
+    /// Population index of global id `gid` (as [`Expanded::pop_of`]).
+    pub fn pop_of(&self, gid: u32) -> usize {
+        self.pops
+            .partition_point(|p| p.start <= gid)
+            .saturating_sub(1)
+    }
 }
 
 /// Probes resolved to (population, gid, core, local, field index, field name).
@@ -385,7 +417,7 @@ type ResolvedProbe = (String, u32, u32, u32, usize, String);
 fn resolve_probes<M: NeuronModel>(ctx: &Ctx<'_>) -> Result<Vec<ResolvedProbe>, SimError> {
     let mut v = Vec::new();
     for p in &ctx.net.probes {
-        let Some(pop) = ctx.expanded.pops.iter().find(|r| r.name == p.population) else {
+        let Some(pop) = ctx.shape.pops.iter().find(|r| r.name == p.population) else {
             continue; // validate() already rejected unknown populations
         };
         let ids: Vec<u32> = match &p.neurons {
@@ -426,7 +458,7 @@ where
         ..EngineOptions::default()
     };
     let mut chip = Chip::with_threads(ctx.arch, image, options)?;
-    let mut pop_spikes = vec![0u64; ctx.expanded.pops.len()];
+    let mut pop_spikes = vec![0u64; ctx.shape.pops.len()];
     let mut spikes = Vec::new();
     let mut traces: Vec<ProbeTrace> = probes
         .iter()
@@ -442,7 +474,7 @@ where
         let stats = chip.run_step()?;
         step_cycles.push(stats.cycles);
         for &(gid, count) in chip.last_spikes() {
-            pop_spikes[ctx.expanded.pop_of(gid)] += u64::from(count);
+            pop_spikes[ctx.shape.pop_of(gid)] += u64::from(count);
             if ctx.cfg.record_spikes {
                 spikes.push((step, gid, count));
             }
@@ -457,7 +489,7 @@ where
         ctx.arch_label,
         ctx.net,
         ctx.net_label,
-        ctx.expanded,
+        ctx.shape,
         &chip,
         &step_cycles,
         &pop_spikes,
@@ -466,7 +498,7 @@ where
         report,
         spikes,
         populations: ctx
-            .expanded
+            .shape
             .pops
             .iter()
             .map(|p| (p.name.clone(), p.start, p.size))
@@ -480,7 +512,7 @@ where
 fn probed_neurons(ctx: &Ctx<'_>) -> Vec<(String, u32)> {
     let mut v: Vec<(String, u32)> = Vec::new();
     for p in &ctx.net.probes {
-        let Some(pop) = ctx.expanded.pops.iter().find(|r| r.name == p.population) else {
+        let Some(pop) = ctx.shape.pops.iter().find(|r| r.name == p.population) else {
             continue;
         };
         match &p.neurons {

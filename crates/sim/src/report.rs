@@ -12,7 +12,6 @@ use neurochip_arch::Architecture;
 use neurochip_firmware::NeuronModel;
 use neurochip_hw::Chip;
 use neurochip_mapper::MapReport;
-use neurochip_net::expand::Expanded;
 use neurochip_net::schema::Network;
 use serde::Serialize;
 
@@ -218,14 +217,14 @@ pub(crate) fn build<M: NeuronModel>(
     arch_label: &str,
     net: &Network,
     net_label: &str,
-    expanded: &Expanded,
+    shape: &crate::NetShape,
     chip: &Chip<M>,
     step_cycles: &[u64],
     pop_spikes: &[u64],
 ) -> Report {
     let steps = step_cycles.len() as u32;
     let sim_seconds = f64::from(steps) * net.dt_ms / 1000.0;
-    let populations: Vec<PopulationReport> = expanded
+    let populations: Vec<PopulationReport> = shape
         .pops
         .iter()
         .zip(pop_spikes)
@@ -261,8 +260,8 @@ pub(crate) fn build<M: NeuronModel>(
         network: net_label.to_string(),
         steps,
         dt_ms: net.dt_ms,
-        neurons: u64::from(expanded.n),
-        synapses: expanded.synapses(),
+        neurons: u64::from(shape.n),
+        synapses: shape.synapses,
         spikes,
         synaptic_events: hw.synaptic_ops,
         external_events: hw.external_events,
