@@ -182,8 +182,10 @@ pub struct FirmwareCore<M: NeuronModel> {
     cycles: CoreCycles,
     words_per_cycle: u32,
     spikes: Vec<(u32, u8)>,
-    /// Per input axon: what one spike on it charges (fixed by the image).
-    axon_stats: Vec<AxonStat>,
+    /// Input axons whose rows hold words that do not fold (delay overflow, target out of
+    /// range), sorted by axon, with what one spike on them charges. Every other row folds
+    /// all its words, so its charge follows from its length and costs no memory per row.
+    irregular: Vec<(u32, AxonStat)>,
     /// Inputs accepted but not yet folded into the dendrite ring, in arrival order, as
     /// (axon, count, step argument of `deliver_spike`). They land in slots the current step
     /// never reads, so folding them at the start of the next step is exact.
@@ -255,10 +257,11 @@ impl<M: NeuronModel> FirmwareCore<M> {
         let mut poisson = img.poisson;
         poisson.sort_by_key(|p| p.neuron);
         let max_d = runtime::max_delay(slots);
-        let axon_stats = img
+        let irregular = img
             .axons
             .iter()
-            .map(|r| {
+            .enumerate()
+            .filter_map(|(a, r)| {
                 let mut st = AxonStat {
                     words: r.len,
                     ..AxonStat::default()
@@ -274,7 +277,7 @@ impl<M: NeuronModel> FirmwareCore<M> {
                         st.folded += 1;
                     }
                 }
-                st
+                (st.folded != st.words).then_some((a as u32, st))
             })
             .collect();
         FirmwareCore {
@@ -301,7 +304,7 @@ impl<M: NeuronModel> FirmwareCore<M> {
             cycles,
             words_per_cycle: words_per_cycle.max(1),
             spikes: Vec::new(),
-            axon_stats,
+            irregular,
             deferred: Vec::new(),
             plan: Vec::new(),
             saturated_pending: 0,
@@ -348,11 +351,28 @@ impl<M: NeuronModel> FirmwareCore<M> {
         cyc.min(u64::from(u32::MAX)) as u32
     }
 
+    /// What one spike on `axon` charges (`None`: the axon is not mapped).
+    #[inline]
+    fn axon_stat(&self, axon: u32) -> Option<AxonStat> {
+        let r = self.hal.axons.get(axon as usize)?;
+        Some(
+            match self.irregular.binary_search_by_key(&axon, |&(a, _)| a) {
+                Ok(k) => self.irregular[k].1,
+                Err(_) => AxonStat {
+                    words: r.len,
+                    folded: r.len,
+                    overflow: 0,
+                    dropped: 0,
+                },
+            },
+        )
+    }
+
     /// Charge one input spike on `axon` now; its accumulation is deferred (see `deferred`).
     fn deliver(&mut self, axon: u32, count: u8, step: u32, c: &mut CoreCounters) -> u32 {
         let mut m = [0u32; METER];
         m[Op::SpikeIn.index()] = 1;
-        match self.axon_stats.get(axon as usize) {
+        match self.axon_stat(axon) {
             None => m[Op::UnmappedAxon.index()] = 1,
             Some(st) => {
                 m[Op::WordRead.index()] = st.words;
@@ -450,7 +470,7 @@ impl<M: NeuronModel> CoreModel for FirmwareCore<M> {
         let words: u64 = self
             .deferred
             .iter()
-            .map(|&(a, _, _)| u64::from(self.axon_stats.get(a as usize).map_or(0, |s| s.words)))
+            .map(|&(a, _, _)| u64::from(self.hal.axons.get(a as usize).map_or(0, |r| r.len)))
             .sum();
         u64::from(self.hal.n) * 4 + words + self.poisson.len() as u64 * 8
     }
