@@ -673,3 +673,53 @@ fn thread_count_never_changes_results() {
         assert_eq!(one.2, other.2, "{threads} threads: elapsed cycles differ");
     }
 }
+
+/// Rows whose words do not all fold (a delay past the ring, a target past the core) are
+/// charged word by word and counted; clean rows charge their length.
+#[test]
+fn irregular_rows_are_charged_and_counted() {
+    let w = |delay: u8, target: u32| {
+        layout()
+            .encode(&Synapse {
+                weight: 1,
+                channel: 0,
+                delay,
+                target,
+            })
+            .unwrap()
+    };
+    let mut img = pair(0, vec![]);
+    img.cores[0].params[0].bias = 0; // silence A
+    let b = &mut img.cores[1];
+    b.params[0].threshold = 100;
+    // Row 0: one word that folds, one past the 8-slot ring, one for neuron 5 of a 1-neuron core.
+    // Row 1: two words that fold.
+    b.synapse_words = vec![w(0, 0), w(15, 0), w(0, 5), w(0, 0), w(1, 0)].into();
+    b.axons = vec![AxonRow { start: 0, len: 3 }, AxonRow { start: 3, len: 2 }];
+    img.host_spikes = [(1, 0), (1, 1), (2, 1)]
+        .iter()
+        .map(|&(step, axon)| HostSpike {
+            step,
+            core: 1,
+            axon,
+        })
+        .collect();
+    let mut chip = Chip::new(&two_tiles(), img).unwrap();
+    run(&mut chip, 5);
+    let c = &chip.counters().cores[1];
+    assert_eq!(c.spikes_in, 3);
+    assert_eq!(
+        c.words_read,
+        3 + 2 + 2,
+        "every word of a mapped row is read"
+    );
+    assert_eq!(
+        c.synaptic_ops,
+        1 + 2 + 2,
+        "only words that fold are synaptic ops"
+    );
+    assert_eq!((c.delay_overflow, c.dropped_input), (1, 1));
+    assert_eq!(c.unmapped_axon, 0);
+    // The folded weights arrived: 1 (row 0) + 2 + 2 (row 1, twice).
+    assert_eq!(chip.state_field(1, 0, 0), 5);
+}
