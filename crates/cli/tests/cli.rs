@@ -583,7 +583,10 @@ fn a_board_too_small_is_a_one_line_error() {
             "3",
             "--quiet",
         ],
-        &["needs 13 cores", "board limit 2 x 1 chips"],
+        &[
+            "needs 13 cores",
+            "board limit 2 x 1 chips, the network needs at least 4:",
+        ],
     );
     // Without a board the system stays fixed, and the error has no board limit.
     let out = run(&["map", "--arch", TINY_CHIP, "--net", "builtin:brunel:n=200"]);

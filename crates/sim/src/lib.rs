@@ -46,7 +46,7 @@ pub enum SimError {
         error: Box<neurochip_mapper::MapError>,
     },
     /// The network does not fit even the largest system the board allows.
-    #[error("{network} on {arch}: {error} (board limit {} x {} chips: raise topology.max_chips_x/max_chips_y)", .limit.x, .limit.y)]
+    #[error("{network} on {arch}: {error} (board limit {} x {} chips, the network needs at least {need}: raise topology.max_chips_x/max_chips_y)", .limit.x, .limit.y)]
     Board {
         /// Network spec or file.
         network: String,
@@ -56,6 +56,8 @@ pub enum SimError {
         error: Box<neurochip_mapper::MapError>,
         /// `max_chips_x` × `max_chips_y`.
         limit: Grid,
+        /// Chips the last fill asked for.
+        need: u64,
     },
     /// The chip rejected the image or failed while running (deadlock).
     #[error(transparent)]
@@ -262,17 +264,19 @@ fn map_growing(
     let Some(limit) = limit else {
         return Err(map_err(first));
     };
-    let board_full = |error: MapError| SimError::Board {
+    let board_full = |error: MapError, need: u64| SimError::Board {
         network: net_label.to_string(),
         arch: arch_label.to_string(),
         error: Box::new(error),
         limit,
+        need,
     };
+    let mut need = 0;
     let mut grown = arch.clone();
     let mut last: Option<MapError> = None;
     for _ in 0..MAX_GROWTHS {
         let err = last.as_ref().unwrap_or(&first);
-        let Some((need, hint)) = chips_needed(err, &grown) else {
+        let Some((n, hint)) = chips_needed(err, &grown) else {
             // Not a shortage of cores (a grown system's own error, say): more chips would not help.
             return Err(map_err(last.unwrap_or(first)));
         };
@@ -280,15 +284,16 @@ fn map_growing(
             x: grown.topology.chips_x,
             y: grown.topology.chips_y,
         };
+        need = n;
         let Some(grid) = pick_grid(need, hint, at_least, limit) else {
-            return Err(board_full(first));
+            return Err(board_full(first, need));
         };
         grown.topology.chips_x = grid.x;
         grown.topology.chips_y = grid.y;
         // The grid is within the validated board; this catches a core count
         // that no longer fits a core id.
         if grown.validate(arch_label).is_err() {
-            return Err(board_full(first));
+            return Err(board_full(first, need));
         }
         match neurochip_mapper::map(&grown, net, expanded, opts) {
             Ok(mapping) => {
@@ -306,7 +311,7 @@ fn map_growing(
             Err(e) => last = Some(e),
         }
     }
-    Err(board_full(first))
+    Err(board_full(first, need))
 }
 
 /// The grid to grow to: the mapper's near-square `hint` when it holds `need`
