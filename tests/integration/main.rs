@@ -3,4 +3,5 @@
 mod determinism;
 mod energy_per_op;
 mod report_contract;
+mod robustness;
 mod whole_run;
