@@ -95,7 +95,7 @@ fn take_front(
     woken: &mut Vec<u32>,
 ) {
     let ip = &mut router.ins[i];
-    ip.buf.pop_front();
+    ip.pop();
     if ip.buf.is_empty() {
         router.occ &= !(1 << i);
     }
@@ -226,15 +226,7 @@ impl Network {
                         1,
                     )
                 };
-                ins.push(InPort {
-                    buf: VecDeque::new(),
-                    cap: r.buffer_flits,
-                    grant: 0,
-                    req: 0,
-                    req_valid: false,
-                    dropping: false,
-                    upstream: up,
-                });
+                ins.push(InPort::new(r.buffer_flits, up));
                 outs.push(OutPort {
                     down,
                     held: None,
@@ -398,7 +390,7 @@ impl Network {
             ready: (t + self.pipeline).max(t + 1),
         };
         let r = &mut self.routers[tile];
-        r.ins[port].buf.push_back(flit);
+        r.ins[port].push(flit);
         r.occ |= 1 << port;
         r.flits += 1;
         r.min_ready = r.min_ready.min(flit.ready);
@@ -431,7 +423,7 @@ impl Network {
             for (dr, dp, f) in self.pending_push.drain(..) {
                 let d = &mut self.routers[dr as usize];
                 let ip = &mut d.ins[dp as usize];
-                ip.buf.push_back(f);
+                ip.push(f);
                 let len = ip.buf.len() as u32;
                 d.occ |= 1 << dp;
                 d.flits += 1;
@@ -486,11 +478,11 @@ impl Network {
             // Route computation for every ready, unallocated head.
             for i in bits(router.occ & !(router.granted | router.dropping | router.reqv)) {
                 let ip = &router.ins[i];
-                if ip.grant != 0 || ip.dropping || ip.req_valid {
+                if ip.grant != 0 || ip.dropping || ip.req_valid || ip.front_ready > t {
                     continue;
                 }
                 let Some(f) = ip.buf.front() else { continue };
-                if !f.head || f.ready > t {
+                if !f.head {
                     continue;
                 }
                 let pkt = f.pkt;
@@ -741,9 +733,9 @@ impl Network {
         }
         for i in bits(router.occ & !router.reqv) {
             let ip = &router.ins[i];
-            let Some(f) = ip.buf.front() else { continue };
-            min_ready = min_ready.min(f.ready);
-            if f.ready > t {
+            let ready = ip.front_ready;
+            min_ready = min_ready.min(ready);
+            if ready > t {
                 continue;
             }
             if ip.grant != 0 {

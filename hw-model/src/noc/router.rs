@@ -31,7 +31,12 @@ pub(crate) enum Downstream {
 /// An input port: a FIFO of flits plus the wormhole state of the packet at its front.
 #[derive(Debug)]
 pub(crate) struct InPort {
+    /// Flits in arrival order; change it only through [`InPort::push`] / [`InPort::pop`],
+    /// which keep `front_ready` in step.
     pub buf: VecDeque<Flit>,
+    /// `ready` of the front flit, `u64::MAX` when empty: most visits only need this, and it
+    /// sits next to the port's other state instead of behind the buffer's pointer.
+    pub front_ready: u64,
     pub cap: u32,
     /// Outputs held by the packet at the front (0 = not yet allocated).
     pub grant: u32,
@@ -70,6 +75,39 @@ pub(crate) struct OutPort {
     pub used: u32,
     /// Start of the current stall interval, if stalled.
     pub stall_since: Option<u64>,
+}
+
+impl InPort {
+    /// An empty port.
+    pub fn new(cap: u32, upstream: Upstream) -> Self {
+        InPort {
+            buf: VecDeque::new(),
+            front_ready: u64::MAX,
+            cap,
+            grant: 0,
+            req: 0,
+            req_valid: false,
+            dropping: false,
+            upstream,
+        }
+    }
+
+    /// Append a flit.
+    #[inline]
+    pub fn push(&mut self, f: Flit) {
+        if self.buf.is_empty() {
+            self.front_ready = f.ready;
+        }
+        self.buf.push_back(f);
+    }
+
+    /// Remove the front flit.
+    #[inline]
+    pub fn pop(&mut self) -> Option<Flit> {
+        let f = self.buf.pop_front();
+        self.front_ready = self.buf.front().map_or(u64::MAX, |n| n.ready);
+        f
+    }
 }
 
 impl OutPort {
@@ -231,10 +269,9 @@ impl Router {
         while occ != 0 {
             let i = occ.trailing_zeros() as usize;
             occ &= occ - 1;
-            if let Some(f) = self.ins[i].buf.front() {
-                if f.ready > t {
-                    w = w.min(f.ready);
-                }
+            let r = self.ins[i].front_ready;
+            if r > t {
+                w = w.min(r);
             }
         }
         let mut ex = self.exists;
