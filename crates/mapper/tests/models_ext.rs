@@ -319,10 +319,10 @@ fn xylo_readout_larger_than_eight_is_an_error() {
         seed: 3,
         base_dir: ".".into(),
     };
-    let e = map(&arch, &net, &ex, &opts)
-        .err()
-        .expect("10 readout neurons on xylo must fail")
-        .to_string();
+    let Err(e) = map(&arch, &net, &ex, &opts) else {
+        panic!("10 readout neurons on xylo must fail")
+    };
+    let e = e.to_string();
     assert!(
         e.starts_with("mapping: population \"output\"")
             && e.contains("has 10 neurons, xylo_iaf has 8 readout neurons")
