@@ -48,8 +48,15 @@ pub(crate) fn kind_name(n: &NeuronParams) -> &'static str {
     }
 }
 
-fn max_abs(xs: &[f64]) -> f64 {
+pub(crate) fn max_abs(xs: &[f64]) -> f64 {
     xs.iter().fold(0.0, |m, x| m.max(x.abs()))
+}
+
+/// The warning for a refractory period a model without one drops (`None` when there is none).
+pub(crate) fn refractory_dropped(name: &str, t_ref_ms: f64, model: &str) -> Option<String> {
+    (t_ref_ms > 0.0).then(|| {
+        format!("population {name:?}: refractory period {t_ref_ms} ms not supported by {model}: dropped")
+    })
 }
 
 /// Worst quantisation of a per-neuron value whose integer realises `int × unit_per_int`.
@@ -190,12 +197,7 @@ pub(crate) fn loihi_pop(c: &PopCtx) -> Result<PopQ<LoihiParams, LoihiState>, Str
                     (d, coupling(c.dt, *tau_m_ms, te))
                 }
             };
-            if *t_ref_ms > 0.0 {
-                warnings.push(format!(
-                    "population {:?}: refractory period {} ms not supported by loihi_cuba_lif: dropped",
-                    c.name, t_ref_ms
-                ));
-            }
+            warnings.extend(refractory_dropped(c.name, *t_ref_ms, "loihi_cuba_lif"));
             // Shift so the reset is 0; the leak toward v_rest becomes a bias.
             let theta = v_thresh_mv - v_reset_mv;
             if theta < 0.0 {

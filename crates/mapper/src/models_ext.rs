@@ -5,7 +5,7 @@
 //! from the network's dynamics is either a reported rounding error or a
 //! warning that names the population.
 
-use crate::models::{kind_name, PopCtx, PopQ};
+use crate::models::{kind_name, max_abs, refractory_dropped, PopCtx, PopQ};
 use crate::quant::{pick_scale, ParamQuant, PopQuant, WeightQ};
 use crate::word::weight_range;
 use neurochip_firmware::fixed::s1615_from_f64;
@@ -62,8 +62,15 @@ pub(crate) fn phys(c: &PopCtx, model: &str) -> Result<Phys, String> {
     }
 }
 
-fn max_abs(xs: &[f64]) -> f64 {
-    xs.iter().fold(0.0, |m, x| m.max(x.abs()))
+/// Initial potentials relative to `v_rest`, and the largest magnitude the registers must hold
+/// (threshold, reset, bias, every initial potential).
+fn v_span(c: &PopCtx, p: &Phys, theta: f64, reset: f64) -> (Vec<f64>, f64) {
+    let shifted: Vec<f64> = c.init.iter().map(|v| v - p.rest).collect();
+    let vmax = theta
+        .max(reset.abs())
+        .max(p.bias.abs())
+        .max(max_abs(&shifted));
+    (shifted, vmax)
 }
 
 /// Worst quantisation of per-neuron initial potentials.
@@ -363,17 +370,8 @@ pub(crate) fn xylo_pop(c: &PopCtx) -> Result<PopQ<XyloParams, XyloState>, String
             c.name, p.reset
         ));
     }
-    if p.t_ref > 0.0 {
-        warnings.push(format!(
-            "population {:?}: refractory period {} ms not supported by xylo_iaf: dropped",
-            c.name, p.t_ref
-        ));
-    }
-    let shifted: Vec<f64> = c.init.iter().map(|v| v - p.rest).collect();
-    let vmax = theta
-        .max(reset.abs())
-        .max(p.bias.abs())
-        .max(max_abs(&shifted));
+    warnings.extend(refractory_dropped(c.name, p.t_ref, "xylo_iaf"));
+    let (shifted, vmax) = v_span(c, &p, theta, reset);
     // i16 registers with two bits of headroom.
     let s = (8191.0 / vmax).floor().max(1.0);
     let wmax = (c.max_w[0] * gains[0]).max(c.max_w[1] * gains[1]) * s;
@@ -473,17 +471,8 @@ pub(crate) fn truenorth_pop(c: &PopCtx) -> Result<PopQ<TrueNorthParams, TrueNort
             c.name
         ));
     }
-    if p.t_ref > 0.0 {
-        warnings.push(format!(
-            "population {:?}: refractory period {} ms not supported by truenorth: dropped",
-            c.name, p.t_ref
-        ));
-    }
-    let shifted: Vec<f64> = c.init.iter().map(|v| v - p.rest).collect();
-    let vmax = theta
-        .max(reset.abs())
-        .max(p.bias.abs())
-        .max(max_abs(&shifted));
+    warnings.extend(refractory_dropped(c.name, p.t_ref, "truenorth"));
+    let (shifted, vmax) = v_span(c, &p, theta, reset);
     let vlim = ((1i64 << (V_BITS - 1)) - 1) as f64 / 4.0;
     let s_v = vlim / vmax;
     let max_w = (c.max_w[0] * gains[0]).max(c.max_w[1] * gains[1]);
