@@ -114,27 +114,17 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
         let r = &out.report;
         let total = r.energy_joules.get("total").copied().unwrap_or(0.0);
         let stalls = r.hottest_link.as_ref().map_or(0, |l| l.stall_cycles);
-        println!(
-            "{:<44} {:>16.1} {:>15.0} {:>12.4e} {:>14.4e} {:>9} {:>7} {:>12}",
+        let (point, mean, max) = (
             design.join(","),
             r.cycles_per_step.mean,
             r.cycles_per_step.max,
-            total,
-            r.energy_per_spike_joules,
-            r.spikes,
-            r.drops,
-            stalls
+        );
+        let (per_spike, spikes, drops) = (r.energy_per_spike_joules, r.spikes, r.drops);
+        println!(
+            "{point:<44} {mean:>16.1} {max:>15.0} {total:>12.4e} {per_spike:>14.4e} {spikes:>9} {drops:>7} {stalls:>12}"
         );
         csv.push_str(&format!(
-            "\"{}\",{},{},{},{},{},{},{}\n",
-            design.join(","),
-            r.cycles_per_step.mean,
-            r.cycles_per_step.max,
-            total,
-            r.energy_per_spike_joules,
-            r.spikes,
-            r.drops,
-            stalls
+            "\"{point}\",{mean},{max},{total},{per_spike},{spikes},{drops},{stalls}\n"
         ));
     }
     if let Some(path) = &args.csv {
