@@ -18,6 +18,8 @@
 //!   units of work (one input spike's row, one neuron update) so the hardware
 //!   model can charge each one its cycles and energy.
 //! - [`rng`]: random streams keyed by (seed, core, neuron, step).
+//! - [`learning`]: Loihi's learning engine (traces, epochs, sum-of-products
+//!   rules, stochastic rounding with numpy's PCG64 streams), bit-exact with Lava.
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -25,6 +27,7 @@
 pub mod fake;
 pub mod fixed;
 pub mod hal;
+pub mod learning;
 pub mod model;
 pub mod models;
 pub mod rng;
