@@ -43,7 +43,7 @@ enum Command {
         #[command(subcommand)]
         command: NetCommand,
     },
-    /// Replay reference traces (Lava LIF/Dense scenarios, Xylo layer traces) through the firmware models.
+    /// Replay reference traces (Lava LIF/Dense and learning scenarios, Xylo layer traces) through the firmware models.
     TraceCheck {
         /// Trace files (JSON).
         #[arg(required = true)]

@@ -7,8 +7,9 @@
 //! regression points straight at the diverging operation.
 //!
 //! Formats: [`TraceFormat::LavaLif`] (Lava 0.10 `PyLifModelBitAcc` behind
-//! `PyDenseModelBitAcc`) and [`TraceFormat::XyloLayer`] (xylosim 0.1.3
-//! `XyloLayer`, hidden + readout).
+//! `PyDenseModelBitAcc`), [`TraceFormat::LavaLearning`] (Lava 0.10
+//! `LearningDense` scenarios, fixed point and float) and
+//! [`TraceFormat::XyloLayer`] (xylosim 0.1.3 `XyloLayer`, hidden + readout).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -25,6 +26,8 @@ use neurochip_firmware::models::xylo::{
 use neurochip_firmware::{NeuronModel, NeuronRng};
 use serde_json::Value;
 
+mod learning;
+
 /// Which simulator recorded a trace (decides how it is replayed).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TraceFormat {
@@ -32,12 +35,17 @@ pub enum TraceFormat {
     LavaLif,
     /// xylosim `XyloLayer` trace (`params`, `input[t][ch]`, `trace`).
     XyloLayer,
+    /// Lava `LearningDense` scenarios (`scenarios[]` with `products` and `recorded`).
+    LavaLearning,
 }
 
 /// Recognise a trace by its top-level shape, without validating it.
 pub fn detect(json: &Value) -> Option<TraceFormat> {
     let obj = json.as_object()?;
     if let Some(Value::Array(sc)) = obj.get("scenarios") {
+        if sc.first().is_some_and(learning::looks_like) {
+            return Some(TraceFormat::LavaLearning);
+        }
         let lava_like = |s: &Value| s.get("a_in").is_some() && s.get("weights_given").is_some();
         if obj.contains_key("lava_nc_version") || sc.first().is_some_and(lava_like) {
             return Some(TraceFormat::LavaLif);
@@ -77,6 +85,9 @@ pub struct Mismatch {
     pub expected: i64,
     /// Value the model produced.
     pub got: i64,
+    /// `expected` and `got` are the bit patterns of float64 values (float
+    /// traces are compared bit for bit), not integers.
+    pub float: bool,
 }
 
 impl ScenarioResult {
@@ -90,6 +101,16 @@ impl fmt::Display for ScenarioResult {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.mismatch {
             None => write!(f, "PASS {} ({} values)", self.name, self.values_checked),
+            Some(m) if m.float => write!(
+                f,
+                "FAIL {}: step {}, neuron {}, state {}: expected {:?}, got {:?}",
+                self.name,
+                m.step,
+                m.neuron,
+                m.state,
+                f64::from_bits(m.expected as u64),
+                f64::from_bits(m.got as u64)
+            ),
             Some(m) => write!(
                 f,
                 "FAIL {}: step {}, neuron {}, state {}: expected {}, got {}",
@@ -123,7 +144,7 @@ pub enum TraceError {
         msg: String,
     },
     /// Valid JSON but neither a Lava nor a Xylo trace.
-    #[error("{}: unknown trace format (expected a Lava LIF trace with `scenarios` or a Xylo trace with `params` and `trace`)", path.display())]
+    #[error("{}: unknown trace format (expected a Lava LIF or learning trace with `scenarios` or a Xylo trace with `params` and `trace`)", path.display())]
     UnknownFormat {
         /// The trace file.
         path: PathBuf,
@@ -168,6 +189,10 @@ pub fn check_value(json: &Value, path: &Path) -> Result<Vec<ScenarioResult>, Tra
             sc.iter().map(replay_lava).collect()
         }
         Some(TraceFormat::XyloLayer) => Ok(vec![replay_xylo(&root)?]),
+        Some(TraceFormat::LavaLearning) => {
+            let sc = root.key("scenarios")?.arr()?;
+            sc.iter().map(learning::replay).collect()
+        }
         None => Err(TraceError::UnknownFormat {
             path: path.to_path_buf(),
         }),
@@ -326,6 +351,7 @@ impl Checker {
                 state: state.to_string(),
                 expected,
                 got,
+                float: false,
             });
             return false;
         }

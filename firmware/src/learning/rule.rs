@@ -138,8 +138,8 @@ pub enum RuleError {
     TooManyFactors(usize),
     /// More products than the capacity.
     TooManyProducts(usize),
-    /// Products of one target use different `uk` exponents.
-    MixedDecimation(Target),
+    /// Products use different `uk` exponents (Lava has one per rule).
+    MixedDecimation,
 }
 
 impl fmt::Display for RuleError {
@@ -153,12 +153,8 @@ impl fmt::Display for RuleError {
             }
             RuleError::TooManyFactors(n) => write!(f, "more than {n} factors in one product"),
             RuleError::TooManyProducts(n) => write!(f, "more than {n} products in the rule"),
-            RuleError::MixedDecimation(t) => {
-                write!(
-                    f,
-                    "{}: all uk dependencies of one update must use the same k",
-                    t.name()
-                )
+            RuleError::MixedDecimation => {
+                write!(f, "all uk dependencies of a rule must use the same k")
             }
         }
     }
@@ -237,14 +233,15 @@ impl<const P: usize, const F: usize> Rule<P, F> {
         }
     }
 
-    /// Append a product; its update's `uk` products must share one `k`.
+    /// Append a product; all `uk` products of a rule must share one `k`.
     pub fn push(&mut self, p: Product<F>) -> Result<(), RuleError> {
         if let Dependency::U { k } = p.dep {
-            let clash = self.products.iter().any(|q| {
-                q.target == p.target && matches!(q.dep, Dependency::U { k: k2 } if k2 != k)
-            });
+            let clash = self
+                .products
+                .iter()
+                .any(|q| matches!(q.dep, Dependency::U { k: k2 } if k2 != k));
             if clash {
-                return Err(RuleError::MixedDecimation(p.target));
+                return Err(RuleError::MixedDecimation);
             }
         }
         self.products
