@@ -21,12 +21,34 @@
 //!
 //! Expected: n0 {3, 7, 11, 15, 19}, n1 {12}, n2 {15}; 6 synaptic events
 //! (n0's spike at 19 lands in step 20, which is not run), 6 word reads.
+//!
+//! # One plastic synapse, by hand
+//!
+//! Pair STDP `dw = y0·x1 - x0·y1` (scale 1), epochs of 2 steps, impulses 16,
+//! no decay (factor 1, so no rounding draw matters), weight 10.
+//! - Epoch 1: pre at 1, post at 2. `y0·x1` reads x1 at ty = 2: 16; `x0·y1`
+//!   reads y1 at tx = 1: 0. w = 26; x1 = y1 = 16 after the epoch.
+//! - Epoch 2: post at 3, pre at 4. x1 at ty = 1: 16; y1 at tx = 2:
+//!   16 + 16 = 32. w = 26 + 16 - 32 = 10.
+//!
+//! Expected: w = 26 after step 2, 10 after step 4; 2 synapse writes. The
+//! learning streams are numpy's PCG64 in 128-bit integers: the first draw of
+//! `default_rng(1234)` must be the one numpy makes.
 #![no_std]
 #![no_main]
 
+use bitvec::slice::BitSlice;
 use neurochip_firmware::fake::FlatHal;
 use neurochip_firmware::hal::{Op, Row, Synapse, WordLayout};
+use neurochip_firmware::learning::fake::DenseHal;
+use neurochip_firmware::learning::hal::{PostTrace, PreTrace};
+use neurochip_firmware::learning::pcg64::Pcg64;
+use neurochip_firmware::learning::{
+    step, Decay, Dependency, Factor, Impulse, LearnOp, LearningConfig, LearningRng, LearningState,
+    Product, Rule, SynVars, Target, TraceParams, Var,
+};
 use neurochip_firmware::models::lif::{Lif, LifParams};
+use neurochip_firmware::models::loihi::SignMode;
 use neurochip_firmware::runtime::{deliver_spike, update_all};
 
 #[link(name = "c")]
@@ -116,13 +138,74 @@ fn run() -> Option<([u32; 3], u64, u64)> {
     Some((raster, hal.count(Op::SynapticOp), hal.count(Op::WordRead)))
 }
 
+/// Runs the plastic synapse; returns the weight after steps 2 and 4 and the writes.
+fn learn() -> Option<(i32, i32, u64)> {
+    let term = |target, dep, mant, var| {
+        let f = Factor {
+            var,
+            konst: 0,
+            sgn: false,
+        };
+        Product::<2>::new(target, dep, mant, 0, &[f]).ok()
+    };
+    let mut rule: Rule<2, 2> = Rule::new();
+    rule.push(term(Target::Weight, Dependency::Y0, 1, Var::X1)?)
+        .ok()?;
+    rule.push(term(Target::Weight, Dependency::X0, -1, Var::Y1)?)
+        .ok()?;
+    let steady = TraceParams {
+        impulse: Impulse { int: 16, frac: 0 },
+        decay: Decay::from_f64(1.0).ok()?,
+    };
+    let cfg = LearningConfig {
+        rule,
+        x: [steady; 2],
+        y: [steady; 3],
+        t_epoch: 2,
+        sign_mode: SignMode::Mixed,
+        three_factor: false,
+    };
+    let (mut pre, mut post) = ([PreTrace::default()], [PostTrace::default()]);
+    let mut syn = [SynVars { w: 10, d: 0, t: 0 }];
+    let mut st = LearningState::new(LearningRng::lava(1234));
+    let (mut w2, mut writes) = (0, 0);
+    for ts in 1..=4u32 {
+        let p = [usize::from(ts == 1 || ts == 4)];
+        let q = [usize::from(ts == 2 || ts == 3)];
+        let mut hal = DenseHal::new(&mut pre, &mut post, &mut syn, &[]);
+        step(
+            &mut hal,
+            &cfg,
+            &mut st,
+            BitSlice::from_slice(&p),
+            BitSlice::from_slice(&q),
+        );
+        writes += hal.count(LearnOp::SynapseWrite);
+        if ts == 2 {
+            w2 = syn[0].w;
+        }
+    }
+    Some((w2, syn[0].w, writes))
+}
+
+/// The first `random()` of numpy's `default_rng(1234)`, times 2^53.
+const NUMPY_1234_FIRST_DRAW: u64 = 8_797_329_410_709_207;
+
 #[no_mangle]
 pub extern "C" fn main(_argc: i32, _argv: *const *const u8) -> i32 {
+    if learn() != Some((26, 10, 2)) {
+        print("neurochip-probe: WRONG learned weights\n");
+        return 1;
+    }
+    if Pcg64::new(1234).random_53() != NUMPY_1234_FIRST_DRAW {
+        print("neurochip-probe: WRONG PCG64 stream\n");
+        return 1;
+    }
     let want = [bits(&[3, 7, 11, 15, 19]), bits(&[12]), bits(&[15])];
     match run() {
         Some((raster, 6, 6)) if raster == want => {
             print(
-                "neurochip-probe: ok (3-neuron LIF chain, 20 steps, raster as computed by hand)\n",
+                "neurochip-probe: ok (3-neuron LIF chain, 20 steps, raster as computed by hand; plastic synapse and PCG64 stream as computed by hand)\n",
             );
             0
         }
