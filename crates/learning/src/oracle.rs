@@ -13,6 +13,7 @@
 // Index loops on purpose: they read like the reference's array code.
 #![allow(clippy::needless_range_loop)]
 
+use neurochip_firmware::learning::eval::clip_final;
 use neurochip_firmware::learning::{
     Decay, Dependency, Factor, LearningConfig, LearningRng, Product, Target, TraceParams, Var,
 };
@@ -256,12 +257,6 @@ fn finish(acc: i128, target: Target, mode: SignMode, k: u64) -> i64 {
     };
     let q = acc as f64 / 128.0;
     let v = q.floor() as i64 + i64::from(uniform(k) < q.rem_euclid(1.0));
-    let (lo, hi) = match (target, mode) {
-        (Target::Weight, SignMode::Mixed) => (-256, 255),
-        (Target::Weight, SignMode::Excitatory) => (0, 255),
-        (Target::Weight, SignMode::Inhibitory) => (-255, 0),
-        (Target::Delay, _) => (0, 255),
-        (Target::Tag, _) => (-257, 255),
-    };
-    v.clamp(lo, hi)
+    // The final clip's ranges are stated once, in the firmware.
+    i64::from(clip_final(v, target, mode))
 }

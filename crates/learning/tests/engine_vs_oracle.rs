@@ -5,6 +5,9 @@
 //! epochs, sign modes, impulses, decays, three-factor inputs, spike trains
 //! and seeds: every register equal after every step.
 
+// Index loops: the two sides lay their arrays out differently.
+#![allow(clippy::needless_range_loop)]
+
 use bitvec::slice::BitSlice;
 use neurochip_firmware::learning::fake::DenseHal;
 use neurochip_firmware::learning::hal::{PostTrace, PreTrace};

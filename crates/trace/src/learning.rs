@@ -256,17 +256,7 @@ fn read_scenario<'a>(sc: &'a Node<'a>) -> Result<Scenario<'a>, TraceError> {
     let t_epoch = epoch(t_epoch_node.int_in(0, i64::from(u32::MAX))? as u32)
         .map_err(|e| t_epoch_node.err(e.to_string()))?;
     let dense = sc.key("dense")?;
-    let sm = dense.key("sign_mode")?;
-    let sign_mode = match sm.str()? {
-        "MIXED" => SignMode::Mixed,
-        "EXCITATORY" => SignMode::Excitatory,
-        "INHIBITORY" => SignMode::Inhibitory,
-        other => {
-            return Err(sm.err(format!(
-                "unknown sign mode {other:?} (MIXED, EXCITATORY, INHIBITORY)"
-            )))
-        }
-    };
+    let sign_mode = dense.key("sign_mode")?.sign_mode()?;
     let spikes = sc
         .key("spikes_in")?
         .grid(n_pre, steps, &|x| Ok(x.num()? != 0.0))?;

@@ -287,6 +287,18 @@ impl<'a> Node<'a> {
         Ok(x)
     }
 
+    /// Lava's sign mode by name (`MIXED`, `EXCITATORY`, `INHIBITORY`).
+    fn sign_mode(&self) -> Result<SignMode, TraceError> {
+        match self.str()? {
+            "MIXED" => Ok(SignMode::Mixed),
+            "EXCITATORY" => Ok(SignMode::Excitatory),
+            "INHIBITORY" => Ok(SignMode::Inhibitory),
+            other => Err(self.err(format!(
+                "unknown sign mode {other:?} (MIXED, EXCITATORY, INHIBITORY)"
+            ))),
+        }
+    }
+
     fn str(&self) -> Result<&'a str, TraceError> {
         self.v
             .as_str()
@@ -469,16 +481,7 @@ fn replay_lava(sc: &Node) -> Result<ScenarioResult, TraceError> {
     let mut ck = Checker::new();
     // Parameter pre-processing first: a wrong weight explains every later mismatch.
     if let Some(sm) = p.opt("sign_mode") {
-        let given = match sm.str()? {
-            "MIXED" => SignMode::Mixed,
-            "EXCITATORY" => SignMode::Excitatory,
-            "INHIBITORY" => SignMode::Inhibitory,
-            other => {
-                return Err(sm.err(format!(
-                    "unknown sign mode {other:?} (MIXED, EXCITATORY, INHIBITORY)"
-                )))
-            }
-        };
+        let given = sm.sign_mode()?;
         if given != mode {
             ck.check(0, 0, "sign_mode", sign_code(given), sign_code(mode));
             return Ok(ck.finish(name));
