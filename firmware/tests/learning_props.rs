@@ -255,7 +255,7 @@ fn reference_acc(
         let dep = match p.dep {
             Dependency::X0 => i128::from(ops.x0),
             Dependency::Y0 => i128::from(ops.y0),
-            Dependency::U { k } => i128::from(ops.epoch % (1 << k) == 0),
+            Dependency::U { k } => i128::from(ops.epoch.is_multiple_of(1 << k)),
         };
         let mut cur = dep;
         let mut widths = 0i128;
