@@ -18,6 +18,8 @@
 //!   units of work (one input spike's row, one neuron update) so the hardware
 //!   model can charge each one its cycles and energy.
 //! - [`rng`]: random streams keyed by (seed, core, neuron, step).
+//! - [`program`]: neuron programs — an instruction set this firmware
+//!   interprets, metered per instruction class, runnable as a [`NeuronModel`].
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -27,6 +29,7 @@ pub mod fixed;
 pub mod hal;
 pub mod model;
 pub mod models;
+pub mod program;
 pub mod rng;
 pub mod runtime;
 
