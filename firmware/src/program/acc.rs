@@ -14,8 +14,16 @@ pub enum Cell {
     Empty,
     /// A wrapping or saturating sum.
     Sum(i64),
-    /// The composed saturating adds of an [`Fold::Onto`] channel.
-    Onto(ClampAdd),
+    /// The saturating adds of an [`Fold::Onto`] channel: the first event
+    /// (which may start from a value outside the rails) and the composition
+    /// of the others ([`ClampAdd`] is exact for values within the rails,
+    /// which every value is after the first add).
+    Onto {
+        /// The first increment.
+        first: i64,
+        /// The later increments, composed.
+        rest: ClampAdd,
+    },
 }
 
 impl Cell {
@@ -25,7 +33,7 @@ impl Cell {
         match self {
             Cell::Empty => 0,
             Cell::Sum(s) => *s,
-            Cell::Onto(c) => c.apply(0),
+            Cell::Onto { .. } => self.apply(0),
         }
     }
 
@@ -35,7 +43,11 @@ impl Cell {
         match self {
             Cell::Empty => x,
             Cell::Sum(s) => x.saturating_add(*s),
-            Cell::Onto(c) => c.apply(x),
+            Cell::Onto { first, rest } => {
+                // i64 saturation cannot change a result clamped to narrower rails.
+                let once = x.saturating_add(*first).clamp(rest.rail_lo, rest.rail_hi);
+                rest.apply(once)
+            }
         }
     }
 }
@@ -75,12 +87,15 @@ pub fn fold(chan: &Chan, params: &[i64], cell: &mut Cell, weight: i32) -> bool {
             !w.fits(s)
         }
         Fold::Onto => {
-            let mut c = match *cell {
-                Cell::Onto(c) => c,
-                _ => ClampAdd::identity(w.min(), w.max()),
-            };
-            c.then_add(inc);
-            *cell = Cell::Onto(c);
+            match cell {
+                Cell::Onto { rest, .. } => rest.then_add(inc),
+                _ => {
+                    *cell = Cell::Onto {
+                        first: inc,
+                        rest: ClampAdd::identity(w.min(), w.max()),
+                    }
+                }
+            }
             false
         }
     }
@@ -124,5 +139,8 @@ mod tests {
         assert_eq!(c.apply(-20), -20 + 16 - 80);
         assert_eq!(c.apply(-100), -128); // -84, then -80 saturates
         assert_eq!(Cell::Empty.apply(5), 5);
+        // From outside the rails, the first add clamps once: -1000 + 16 -> -128, then -80.
+        assert_eq!(c.apply(-1000), -128);
+        assert_eq!(c.apply(1000), 127 - 80);
     }
 }
