@@ -214,7 +214,13 @@ fn join_tree(joins: [Join; 3]) -> P {
         });
     }
     let start = code.len() as u16;
-    code.push(op(OpCode::Mov, 0, Src::JoinValue, Src::Imm(0), Write::Exact));
+    code.push(op(
+        OpCode::Mov,
+        0,
+        Src::JoinValue,
+        Src::Imm(0),
+        Write::Exact,
+    ));
     code.push(op(OpCode::Mov, 1, Src::JoinCond, Src::Imm(0), Write::Exact));
     code.push(emit1());
     comps.push(Compartment {
@@ -223,7 +229,13 @@ fn join_tree(joins: [Join; 3]) -> P {
         parent: None,
         join: Join::Add,
     });
-    let w = [Width::s(64), Width::s(64), Width::u(1), Width::u(1), Width::u(1)];
+    let w = [
+        Width::s(64),
+        Width::s(64),
+        Width::u(1),
+        Width::u(1),
+        Width::u(1),
+    ];
     let mut widths = w.to_vec();
     widths.extend([Width::s(32); 3]);
     program(&code, layout(2, 6, 0, &widths), &[], &comps)
@@ -235,7 +247,12 @@ fn joined(joins: [Join; 3], fire: [i64; 3], out: [i64; 3]) -> (i64, i64, u8) {
     let v: Vec<i64> = fire.iter().chain(&out).copied().collect();
     let pp = params(&p, &v);
     let mut s = ProgramState::default();
-    let n = M::update(&pp, &mut s, &ProgramAcc::default(), &mut NeuronRng::fixed(0));
+    let n = M::update(
+        &pp,
+        &mut s,
+        &ProgramAcc::default(),
+        &mut NeuronRng::fixed(0),
+    );
     (s.regs[0], s.regs[1], n)
 }
 

@@ -1,9 +1,7 @@
 //! An assembled program: the firmware image plus the symbols a host tool
 //! needs to fill parameters and name state registers.
 
-use neurochip_firmware::program::{
-    Chan, Instr, Program, ProgramParams, Scale, Width, MAX_PARAMS,
-};
+use neurochip_firmware::program::{Chan, Instr, Program, ProgramParams, Scale, Width, MAX_PARAMS};
 
 use crate::error::{ErrorKind, LineError, ParamError};
 use crate::lower::Lowered;
@@ -53,7 +51,10 @@ impl Assembled {
             )
         };
         for &ins in &low.code {
-            program.code.push(ins).map_err(|_: Instr| too_long(low.code.len()))?;
+            program
+                .code
+                .push(ins)
+                .map_err(|_: Instr| too_long(low.code.len()))?;
         }
         for c in &sym.chans {
             let chan = Chan {
@@ -107,13 +108,20 @@ impl Assembled {
         let mut seen = vec![false; self.params.len()];
         for &(name, v) in given {
             let Some(i) = self.params.iter().position(|(n, _)| n == name) else {
-                return Err(err(name, format!("program `{}` has no such parameter", self.name)));
+                return Err(err(
+                    name,
+                    format!("program `{}` has no such parameter", self.name),
+                ));
             };
             let w = self.params[i].1;
             if !w.fits(i128::from(v)) {
                 return Err(err(
                     name,
-                    format!("{v} does not fit its width {}{}", if w.signed { 's' } else { 'u' }, w.bits),
+                    format!(
+                        "{v} does not fit its width {}{}",
+                        if w.signed { 's' } else { 'u' },
+                        w.bits
+                    ),
                 ));
             }
             if std::mem::replace(&mut seen[i], true) {
@@ -128,7 +136,10 @@ impl Assembled {
     }
 
     /// A neuron's [`ProgramParams`] (see [`Assembled::param_values`]).
-    pub fn neuron(&self, given: &[(&str, i64)]) -> Result<ProgramParams<'_, HOST_IMEM>, ParamError> {
+    pub fn neuron(
+        &self,
+        given: &[(&str, i64)],
+    ) -> Result<ProgramParams<'_, HOST_IMEM>, ParamError> {
         Ok(ProgramParams {
             program: &self.program,
             values: self.param_values(given)?,

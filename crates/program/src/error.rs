@@ -72,7 +72,11 @@ impl LineError {
 }
 
 /// Shorthand for a failed result at `line`.
-pub(crate) fn fail<T>(line: usize, kind: ErrorKind, reason: impl Into<String>) -> Result<T, LineError> {
+pub(crate) fn fail<T>(
+    line: usize,
+    kind: ErrorKind,
+    reason: impl Into<String>,
+) -> Result<T, LineError> {
     Err(LineError::new(line, kind, reason))
 }
 

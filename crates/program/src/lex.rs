@@ -27,7 +27,10 @@ fn int_literal(text: &str, line: usize) -> Result<i128, LineError> {
         None => (false, text),
     };
     let digits: String = body.chars().filter(|&c| c != '_').collect();
-    let v = match digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+    let v = match digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
         Some(hex) => i128::from_str_radix(hex, 16),
         None => digits.parse::<i128>(),
     };
@@ -67,7 +70,9 @@ pub(crate) fn tokens(text: &str, line: usize) -> Result<Vec<Tok>, LineError> {
             out.push(Tok::Cmp(cond));
             n
         } else if c.is_ascii_digit() || c == '-' {
-            let n = 1 + rest[1..].find(|ch: char| !word_char(ch)).unwrap_or(rest.len() - 1);
+            let n = 1 + rest[1..]
+                .find(|ch: char| !word_char(ch))
+                .unwrap_or(rest.len() - 1);
             out.push(Tok::Int(int_literal(&rest[..n], line)?));
             n
         } else if word_char(c) {
@@ -75,7 +80,11 @@ pub(crate) fn tokens(text: &str, line: usize) -> Result<Vec<Tok>, LineError> {
             out.push(Tok::Word(rest[..n].to_string()));
             n
         } else {
-            return fail(line, ErrorKind::Syntax, format!("unexpected character `{c}`"));
+            return fail(
+                line,
+                ErrorKind::Syntax,
+                format!("unexpected character `{c}`"),
+            );
         };
         rest = rest[len..].trim_start();
     }

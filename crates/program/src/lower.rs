@@ -478,7 +478,11 @@ impl Lowerer<'_> {
         let name = match o {
             Operand::Name(n) => n,
             Operand::Int(_) => {
-                return fail(line, ErrorKind::Syntax, "the destination must be a register")
+                return fail(
+                    line,
+                    ErrorKind::Syntax,
+                    "the destination must be a register",
+                )
             }
             Operand::Qualified(c, r) => {
                 return fail(
@@ -504,7 +508,14 @@ impl Lowerer<'_> {
     }
 
     /// Record a write of `r` into `dst` with `mode`, checking exact writes.
-    fn write(&mut self, m: &str, dst: u8, r: Range, mode: Write, line: usize) -> Result<(), LineError> {
+    fn write(
+        &mut self,
+        m: &str,
+        dst: u8,
+        r: Range,
+        mode: Write,
+        line: usize,
+    ) -> Result<(), LineError> {
         let reg = &self.sym.regs[usize::from(dst)];
         let w = reg.width;
         let after = match mode {
@@ -538,7 +549,11 @@ impl Lowerer<'_> {
         fail(
             line,
             ErrorKind::Syntax,
-            format!("`{m}` takes {} operands, found {}", n.join(" or "), ops.len()),
+            format!(
+                "`{m}` takes {} operands, found {}",
+                n.join(" or "),
+                ops.len()
+            ),
         )
     }
 

@@ -174,7 +174,11 @@ fn name_operand(w: &str, line: usize) -> Result<Operand, LineError> {
         [c, r] if !c.is_empty() && !r.is_empty() => {
             Ok(Operand::Qualified(c.to_string(), r.to_string()))
         }
-        _ => fail(line, ErrorKind::Syntax, format!("`{w}` is not a register name")),
+        _ => fail(
+            line,
+            ErrorKind::Syntax,
+            format!("`{w}` is not a register name"),
+        ),
     }
 }
 
@@ -192,7 +196,11 @@ fn width(w: &str, line: usize) -> Result<Width, LineError> {
         }
     };
     let bits: u32 = digits.parse().map_err(|_| {
-        LineError::new(line, ErrorKind::Syntax, format!("`{w}` is not a width (sN or uN)"))
+        LineError::new(
+            line,
+            ErrorKind::Syntax,
+            format!("`{w}` is not a width (sN or uN)"),
+        )
     })?;
     let wd = Width {
         bits: bits.min(255) as u8,
@@ -304,7 +312,11 @@ fn instr(c: &mut Cursor, head: &str) -> Result<Stmt, LineError> {
     let mut operands = Vec::new();
     while !c.at_end() {
         if !operands.is_empty() && c.next() != Some(&Tok::Comma) {
-            return fail(c.line, ErrorKind::Syntax, "operands are separated by commas");
+            return fail(
+                c.line,
+                ErrorKind::Syntax,
+                "operands are separated by commas",
+            );
         }
         operands.push(c.operand()?);
     }
@@ -341,7 +353,11 @@ fn statement(toks: &[Tok], line: usize) -> Result<Stmt, LineError> {
                 return Ok(Stmt::Break(None));
             }
             if c.word("`if`")? != "if" {
-                return fail(line, ErrorKind::Syntax, "expected `break` or `break if TEST`");
+                return fail(
+                    line,
+                    ErrorKind::Syntax,
+                    "expected `break` or `break if TEST`",
+                );
             }
             Ok(Stmt::Break(Some(c.test()?)))
         }
@@ -358,9 +374,13 @@ mod tests {
         let p = parse("param du u12 ; decay\n\n  add.s t, a, -3\nif v >= thr\nbreak if n\ncomp dend to soma gate\nchan a onto s16 shl ws").unwrap();
         assert_eq!(p.len(), 6);
         assert_eq!(p[1].line, 3);
-        assert!(matches!(&p[1].stmt, Stmt::Instr { mnemonic, write: Some(Write::Sat), operands } if mnemonic == "add" && operands.len() == 3));
+        assert!(
+            matches!(&p[1].stmt, Stmt::Instr { mnemonic, write: Some(Write::Sat), operands } if mnemonic == "add" && operands.len() == 3)
+        );
         assert!(matches!(&p[3].stmt, Stmt::Break(Some(t)) if t.cond == Cond::Ne));
-        assert!(matches!(&p[4].stmt, Stmt::Comp { parent: Some((p, Join::Gate)), .. } if p == "soma"));
+        assert!(
+            matches!(&p[4].stmt, Stmt::Comp { parent: Some((p, Join::Gate)), .. } if p == "soma")
+        );
         assert!(parse("state v s65").is_err());
         assert!(parse("add x y").is_err());
         assert!(parse("add.q x, y").is_err());

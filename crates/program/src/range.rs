@@ -197,16 +197,25 @@ mod tests {
     fn intervals_of_operations() {
         let s16 = Range::of(Width::s(16));
         let z = Range::point(0);
-        assert_eq!(result(OpCode::Add, &[s16, s16, z]), Range::new(-65536, 65534));
+        assert_eq!(
+            result(OpCode::Add, &[s16, s16, z]),
+            Range::new(-65536, 65534)
+        );
         assert_eq!(result(OpCode::Neg, &[s16, z, z]), Range::new(-32767, 32768));
         assert!(result(OpCode::Abs, &[s16, z, z]).within(Width::u(16)));
         let k = Range::new(-3, 2);
-        assert_eq!(result(OpCode::Ash, &[Range::point(-8), k, z]), Range::new(-32, -1));
+        assert_eq!(
+            result(OpCode::Ash, &[Range::point(-8), k, z]),
+            Range::new(-32, -1)
+        );
         let clamp = result(OpCode::Clamp, &[Range::of(Width::s(64)), s16, s16]);
         assert!(clamp.within(Width::s(16)));
         let u8r = Range::of(Width::u(8));
         assert_eq!(u8r.narrow(Cond::Ge, &u8r, false), Range::new(0, 254));
-        assert_eq!(bitwise(OpCode::Or, &Range::new(0, 5), &Range::new(0, 1)), Range::new(0, 7));
+        assert_eq!(
+            bitwise(OpCode::Or, &Range::new(0, 5), &Range::new(0, 1)),
+            Range::new(0, 7)
+        );
         let big = result(OpCode::Shl, &[Range::of(Width::s(64)), Range::point(64), z]);
         assert!(!big.within(Width::s(64)));
     }

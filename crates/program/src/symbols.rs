@@ -137,7 +137,8 @@ impl Symbols {
         }
         // Flat order: state, parameters, temporaries (stable within each kind).
         for kind in [DeclKind::State, DeclKind::Param, DeclKind::Temp] {
-            s.regs.extend(regs.iter().filter(|r| r.kind == kind).cloned());
+            s.regs
+                .extend(regs.iter().filter(|r| r.kind == kind).cloned());
         }
         s.check_names()?;
         s.check_capacity()?;
@@ -189,7 +190,11 @@ impl Symbols {
                 .iter()
                 .any(|&(n, c, _)| n == name && (c.is_none() || comp.is_none() || c == comp));
             if clash {
-                return fail(line, ErrorKind::Duplicate, format!("`{name}` is declared twice"));
+                return fail(
+                    line,
+                    ErrorKind::Duplicate,
+                    format!("`{name}` is declared twice"),
+                );
             }
         }
         for (i, c) in self.comps.iter().enumerate() {

@@ -81,23 +81,25 @@ fn lif_params() -> impl Strategy<Value = LifParams> {
             (in_bits(b), 0u16..6, any::<bool>(), in_bits(b)),
             (0u16..=4096, 0u16..=4096, any::<bool>()),
         )
-            .prop_map(|((b, vd, vr, th, st), (reset, refr, drops, bias), (s0, s1, cur))| {
-                LifParams {
-                    state_bits: b,
-                    v_decay: vd,
-                    v_rest: vr,
-                    threshold: th,
-                    strict_threshold: st,
-                    v_reset: reset,
-                    refractory_steps: refr,
-                    refractory_drops_input: drops,
-                    bias: bias >> (b / 2),
-                    syn_decay: [s0, s1],
-                    current_mode: cur,
-                }
-                .checked()
-                .unwrap()
-            })
+            .prop_map(
+                |((b, vd, vr, th, st), (reset, refr, drops, bias), (s0, s1, cur))| {
+                    LifParams {
+                        state_bits: b,
+                        v_decay: vd,
+                        v_rest: vr,
+                        threshold: th,
+                        strict_threshold: st,
+                        v_reset: reset,
+                        refractory_steps: refr,
+                        refractory_drops_input: drops,
+                        bias: bias >> (b / 2),
+                        syn_decay: [s0, s1],
+                        current_mode: cur,
+                    }
+                    .checked()
+                    .unwrap()
+                },
+            )
     })
 }
 
@@ -236,6 +238,9 @@ fn sigma_delta_int32_edges_match() {
     // The native model itself: an input of i32::MIN is never sent (|MIN| wraps negative).
     let d = DeltaParams::new(5, false, 0, 0).unwrap();
     let mut s = neurochip_firmware::models::sigma_delta::DeltaState::default();
-    assert_eq!(Delta::update(&d, &mut s, &i64::from(i32::MIN), &mut NeuronRng::fixed(0)), 0);
+    assert_eq!(
+        Delta::update(&d, &mut s, &i64::from(i32::MIN), &mut NeuronRng::fixed(0)),
+        0
+    );
     assert_eq!(s.enc.residue, i32::MIN);
 }

@@ -84,11 +84,41 @@ fn check(seed: u64, steps: &[Vec<(u8, i32)>]) -> Result<(), TestCaseError> {
         let want = eval::step(&p, &params, &mut es, &events, NeuronRng::fixed(key))
             .map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
         let mut meter = ClassCounts::default();
-        let out = Prog::update_metered(&neuron, &mut ps, &acc, &mut NeuronRng::fixed(key), &mut meter);
-        prop_assert_eq!(i128::from(out.spikes), want.spikes, "step {} spikes\n{}", t, text);
-        prop_assert_eq!(i128::from(out.payload), want.payload, "step {} payload\n{}", t, text);
-        prop_assert_eq!(meter.total(), want.executed, "step {} executed\n{}", t, text);
-        prop_assert_eq!(i128::from(ps.refractory), es.refractory, "step {} refractory\n{}", t, text);
+        let out = Prog::update_metered(
+            &neuron,
+            &mut ps,
+            &acc,
+            &mut NeuronRng::fixed(key),
+            &mut meter,
+        );
+        prop_assert_eq!(
+            i128::from(out.spikes),
+            want.spikes,
+            "step {} spikes\n{}",
+            t,
+            text
+        );
+        prop_assert_eq!(
+            i128::from(out.payload),
+            want.payload,
+            "step {} payload\n{}",
+            t,
+            text
+        );
+        prop_assert_eq!(
+            meter.total(),
+            want.executed,
+            "step {} executed\n{}",
+            t,
+            text
+        );
+        prop_assert_eq!(
+            i128::from(ps.refractory),
+            es.refractory,
+            "step {} refractory\n{}",
+            t,
+            text
+        );
         for &(gi, si) in &state_of {
             prop_assert_eq!(
                 i128::from(ps.regs[si]),
@@ -135,6 +165,9 @@ fn generator_covers_exact_and_refused_writes() {
             })
             .count();
     }
-    assert!(accepted_exact > 200, "exact writes accepted: {accepted_exact}");
+    assert!(
+        accepted_exact > 200,
+        "exact writes accepted: {accepted_exact}"
+    );
     assert!(refused > 50, "exact writes refused: {refused}");
 }

@@ -248,7 +248,14 @@ impl NeuronModel for SigmaDelta {
     }
 
     fn state_field(s: &SigmaDeltaState, i: usize) -> i64 {
-        let v = [s.a_in, s.sigma, s.enc.act, s.enc.residue, s.enc.error, s.s_out];
+        let v = [
+            s.a_in,
+            s.sigma,
+            s.enc.act,
+            s.enc.residue,
+            s.enc.error,
+            s.s_out,
+        ];
         v.get(i).map_or(0, |&x| i64::from(x))
     }
 }

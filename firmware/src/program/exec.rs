@@ -301,7 +301,9 @@ impl<const N: usize> Machine<'_, N> {
         if op == OpCode::Fold {
             let x = self.read(src[1], jin);
             return match src[0] {
-                Src::Chan(k) => i128::from(self.acc.cells.get(usize::from(k)).map_or(x, |c| c.apply(x))),
+                Src::Chan(k) => {
+                    i128::from(self.acc.cells.get(usize::from(k)).map_or(x, |c| c.apply(x)))
+                }
                 _ => i128::from(x),
             };
         }

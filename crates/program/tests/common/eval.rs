@@ -171,7 +171,9 @@ impl Run<'_> {
     fn stmt(&mut self, s: &Stmt) -> Result<Flow, String> {
         self.executed += 1;
         match s {
-            Stmt::Op { m, mode, dst, src, .. } => {
+            Stmt::Op {
+                m, mode, dst, src, ..
+            } => {
                 let v = if *m == "fold" {
                     self.fold(self.read(&src[1]))
                 } else {
@@ -315,7 +317,11 @@ pub fn step(
     st.refractory = run.refractory;
     Ok(StepOut {
         spikes,
-        payload: if spikes > 0 { wrap(run.emit.1, 32, true) } else { 0 },
+        payload: if spikes > 0 {
+            wrap(run.emit.1, 32, true)
+        } else {
+            0
+        },
         executed: run.executed,
     })
 }

@@ -231,7 +231,9 @@ impl Gen<'_> {
 
     fn block(&mut self, comp: usize, root: bool, depth: u32, in_loop: bool) -> Vec<Stmt> {
         let n = 1 + self.rng.below(6);
-        (0..n).map(|_| self.stmt(comp, root, depth, in_loop)).collect()
+        (0..n)
+            .map(|_| self.stmt(comp, root, depth, in_loop))
+            .collect()
     }
 
     fn stmt(&mut self, comp: usize, root: bool, depth: u32, in_loop: bool) -> Stmt {
@@ -352,19 +354,38 @@ impl GenProgram {
 
     fn stmt_text(&self, s: &Stmt, ind: usize, out: &mut Vec<(String, usize)>) {
         let pad = "    ".repeat(ind);
-        let line = |t: String, id: usize, out: &mut Vec<(String, usize)>| out.push((format!("{pad}{t}"), id));
-        let list = |v: &[Src]| v.iter().map(|x| self.src_text(x)).collect::<Vec<_>>().join(", ");
+        let line = |t: String, id: usize, out: &mut Vec<(String, usize)>| {
+            out.push((format!("{pad}{t}"), id))
+        };
+        let list = |v: &[Src]| {
+            v.iter()
+                .map(|x| self.src_text(x))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         match s {
-            Stmt::Op { id, m, mode, dst, src } => {
-                line(format!("{m}{mode} {}, {}", self.regs[*dst].name, list(src)), *id, out)
-            }
+            Stmt::Op {
+                id,
+                m,
+                mode,
+                dst,
+                src,
+            } => line(
+                format!("{m}{mode} {}, {}", self.regs[*dst].name, list(src)),
+                *id,
+                out,
+            ),
             Stmt::Rand(d, b) => line(format!("rand {}, {b}", self.regs[*d].name), 0, out),
             Stmt::Emit(c, p) => line(format!("emit {}", list(&[*c, *p])), 0, out),
             Stmt::Refract(x) => line(format!("refract {}", self.src_text(x)), 0, out),
             Stmt::Out(x) => line(format!("out {}", self.src_text(x)), 0, out),
             Stmt::Wr(r, v) => line(format!("wr dend.{}, {v}", self.regs[*r].name), 0, out),
             Stmt::If(a, c, b, then, els) => {
-                line(format!("if {} {c} {}", self.src_text(a), self.src_text(b)), 0, out);
+                line(
+                    format!("if {} {c} {}", self.src_text(a), self.src_text(b)),
+                    0,
+                    out,
+                );
                 then.iter().for_each(|x| self.stmt_text(x, ind + 1, out));
                 if let Some(e) = els {
                     line("else".into(), 0, out);
@@ -394,7 +415,9 @@ impl GenProgram {
             out.push((format!("param {} {}", r.name, w(r)), 0));
         }
         for c in &self.chans {
-            let shift = c.shift.map_or(String::new(), |s| format!(" shl {}", self.src_text(&s)));
+            let shift = c
+                .shift
+                .map_or(String::new(), |s| format!(" shl {}", self.src_text(&s)));
             out.push((format!("chan {} {} s{}{shift}", c.name, c.fold, c.bits), 0));
         }
         for (ci, c) in self.comps.iter().enumerate() {
@@ -403,14 +426,26 @@ impl GenProgram {
                 None => format!("comp {}", c.name),
             };
             out.push((head, 0));
-            for r in self.regs.iter().filter(|r| r.kind != Kind::Param && r.comp == ci) {
-                let kw = if r.kind == Kind::State { "state" } else { "temp" };
+            for r in self
+                .regs
+                .iter()
+                .filter(|r| r.kind != Kind::Param && r.comp == ci)
+            {
+                let kw = if r.kind == Kind::State {
+                    "state"
+                } else {
+                    "temp"
+                };
                 out.push((format!("{kw} {} {}", r.name, w(r)), 0));
             }
             c.body.iter().for_each(|s| self.stmt_text(s, 1, &mut out));
         }
         let ids = out.iter().map(|(_, id)| *id).collect();
-        let text = out.into_iter().map(|(t, _)| t).collect::<Vec<_>>().join("\n");
+        let text = out
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect::<Vec<_>>()
+            .join("\n");
         (text, ids)
     }
 
