@@ -149,7 +149,7 @@ fn scope() {
     expect(&e, ErrorKind::Scope, 5, "only `wr dend.dv");
     let e = err_raw(&format!("{two}wr soma.sv, 0"));
     expect(&e, ErrorKind::Scope, 5, "is this compartment");
-    let e = err(&format!("{two}"));
+    let e = err(two);
     expect(&e, ErrorKind::Structure, 5, "belongs to no compartment");
     let onto = "chan x onto s16\nadd t, x, 1";
     expect(&err(onto), ErrorKind::Scope, 6, "onto channel");

@@ -414,6 +414,35 @@ fn sign_code(m: SignMode) -> i64 {
     }
 }
 
+/// The LIF population of a Lava replay, with initial `(u, v)` per neuron.
+fn lava_pop<'a>(
+    params: &[LoihiParams],
+    init: &[(i64, i64)],
+    asm: &'a Option<neurochip_program::Assembled>,
+    file: &Path,
+) -> Result<Box<dyn Population + 'a>, TraceError> {
+    match asm {
+        None => {
+            let state = init
+                .iter()
+                .map(|&(u, v)| LoihiState {
+                    u: u as i32,
+                    v: v as i32,
+                })
+                .collect();
+            Ok(pop::native::<LoihiCubaLif>(params.to_vec(), state))
+        }
+        Some(asm) => {
+            let values: Vec<_> = params.iter().map(builtin::loihi_values).collect();
+            let regs: Vec<_> = init
+                .iter()
+                .map(|&(u, v)| vec![("u", u), ("v", v)])
+                .collect();
+            pop::program(asm, &values, &regs, file)
+        }
+    }
+}
+
 fn replay_lava(sc: &Node, backend: Backend) -> Result<ScenarioResult, TraceError> {
     let name = sc.key("name")?.str()?.to_string();
     let p = sc.key("params")?;
@@ -529,24 +558,12 @@ fn replay_lava(sc: &Node, backend: Backend) -> Result<ScenarioResult, TraceError
         }
     }
 
-    let asm;
-    let mut pop = match backend {
-        Backend::Native => {
-            let state = (0..n)
-                .map(|i| LoihiState {
-                    u: u0[i] as i32,
-                    v: v0[i] as i32,
-                })
-                .collect();
-            pop::native::<LoihiCubaLif>(params.clone(), state)
-        }
-        Backend::Program => {
-            asm = pop::assemble(Builtin::LoihiCubaLif, sc.file)?;
-            let values: Vec<_> = params.iter().map(builtin::loihi_values).collect();
-            let init: Vec<_> = (0..n).map(|i| vec![("u", u0[i]), ("v", v0[i])]).collect();
-            pop::program(&asm, &values, &init, sc.file)?
-        }
+    let asm = match backend {
+        Backend::Native => None,
+        Backend::Program => Some(pop::assemble(Builtin::LoihiCubaLif, sc.file)?),
     };
+    let init: Vec<(i64, i64)> = u0.iter().copied().zip(v0.iter().copied()).collect();
+    let mut pop = lava_pop(&params, &init, &asm, sc.file)?;
     // The Dense process's one-step delay lives here, outside the model: the
     // population's accumulators hold last step's spikes, `prev_acc` their sum.
     let mut prev_acc = vec![0i64; n];
@@ -642,6 +659,54 @@ fn xylo_pops<'a>(
             ])
         }
     }
+}
+
+/// A `[pre][post][syn]` int8 matrix with its weight shift applied.
+fn shifted2(w: &[Vec<Vec<i8>>], shift: u8) -> Vec<Vec<[i32; 2]>> {
+    w.iter()
+        .map(|r| {
+            r.iter()
+                .map(|s| [0, 1].map(|k| i32::from(shifted_weight(s[k], shift))))
+                .collect()
+        })
+        .collect()
+}
+
+/// Fold `count` events of every (post, synapse) weight of one presynaptic row.
+fn fold_counted(pop: &mut dyn Population, row: &[[i32; 2]], count: i64) {
+    for (post, syns) in row.iter().enumerate() {
+        for (syn, &w) in syns.iter().enumerate() {
+            for _ in 0..count {
+                pop.fold(post, syn as u8, w);
+            }
+        }
+    }
+}
+
+/// Update every neuron of `pop` for step `t` and compare each recorded
+/// array `traces[k]` (named `names[k]`) with field `fields[k]` (`None`: the
+/// spike count). Returns the spikes, or `None` at the first mismatch.
+fn update_and_check(
+    pop: &mut dyn Population,
+    t: usize,
+    names: &[&str],
+    fields: &[Option<&str>],
+    traces: &[Vec<Vec<i64>>],
+    ck: &mut Checker,
+) -> Option<Vec<u8>> {
+    let n = traces.first().map_or(0, |tr| tr[t].len());
+    let mut spikes = Vec::with_capacity(n);
+    for i in 0..n {
+        let s = pop.update(i);
+        spikes.push(s);
+        for ((name, field), tr) in names.iter().zip(fields).zip(traces) {
+            let got = field.map_or(i64::from(s), |f| pop.field(i, f));
+            if !ck.check(t, i, name, tr[t][i], got) {
+                return None;
+            }
+        }
+    }
+    Some(spikes)
 }
 
 fn replay_xylo(root: &Node, backend: Backend) -> Result<ScenarioResult, TraceError> {
@@ -749,22 +814,8 @@ fn replay_xylo(root: &Node, backend: Backend) -> Result<ScenarioResult, TraceErr
         .collect::<Result<_, _>>()?;
 
     // Pre-shift once per matrix; accumulate then sees weight_shift = 0.
-    let sw_in: Vec<Vec<[i32; 2]>> = w_in
-        .iter()
-        .map(|r| {
-            r.iter()
-                .map(|s| [0, 1].map(|k| i32::from(shifted_weight(s[k], sh_in))))
-                .collect()
-        })
-        .collect();
-    let sw_rec: Vec<Vec<[i32; 2]>> = w_rec
-        .iter()
-        .map(|r| {
-            r.iter()
-                .map(|s| [0, 1].map(|k| i32::from(shifted_weight(s[k], sh_rec))))
-                .collect()
-        })
-        .collect();
+    let sw_in = shifted2(&w_in, sh_in);
+    let sw_rec = shifted2(&w_rec, sh_rec);
     let sw_out: Vec<Vec<i32>> = w_out
         .iter()
         .map(|r| {
@@ -781,60 +832,31 @@ fn replay_xylo(root: &Node, backend: Backend) -> Result<ScenarioResult, TraceErr
     let [mut hid, mut out] = xylo_pops(hp, op, &asm, root.file)?;
     let mut prev_spikes = vec![0u8; n_hid];
     let mut ck = Checker::new();
-    for t in 0..t_len {
+    for (t, counts) in input.iter().enumerate() {
         // A. this step's input spikes.
-        for ch in 0..n_in {
-            let cnt = input[t][ch].min(cap_in);
-            for post in 0..n_hid {
-                for syn in 0..2u8 {
-                    let w = sw_in[ch][post][usize::from(syn)];
-                    for _ in 0..cnt {
-                        hid.fold(post, syn, w);
-                    }
-                }
-            }
+        for (row, &c) in sw_in.iter().zip(counts) {
+            fold_counted(hid.as_mut(), row, c.min(cap_in));
         }
         // B. last step's hidden spikes, to hidden (recurrent) and readout.
-        for pre in 0..n_hid {
+        for (pre, row) in sw_rec.iter().enumerate() {
             let cnt = i64::from(prev_spikes[pre]).min(cap_hid);
-            for post in 0..n_hid {
-                for syn in 0..2u8 {
-                    let w = sw_rec[pre][post][usize::from(syn)];
-                    for _ in 0..cnt {
-                        hid.fold(post, syn, w);
-                    }
-                }
-            }
-            for o in 0..n_out {
+            fold_counted(hid.as_mut(), row, cnt);
+            for (o, &w) in sw_out[pre].iter().enumerate() {
                 for _ in 0..cnt {
-                    out.fold(o, 0, sw_out[pre][o]);
+                    out.fold(o, 0, w);
                 }
             }
         }
         // C. neuron updates, hidden then readout.
-        for i in 0..n_hid {
-            let s = hid.update(i);
-            prev_spikes[i] = s;
-            let got = [
-                hid.field(i, "isyn"),
-                hid.field(i, "isyn2"),
-                hid.field(i, "vmem"),
-                i64::from(s),
-            ];
-            for (k, name_k) in hid_names.iter().enumerate() {
-                if !ck.check(t, i, name_k, hid_tr[k][t][i], got[k]) {
-                    return Ok(ck.finish(name));
-                }
-            }
-        }
-        for o in 0..n_out {
-            let s = out.update(o);
-            let got = [out.field(o, "isyn"), out.field(o, "vmem"), i64::from(s)];
-            for (k, name_k) in out_names.iter().enumerate() {
-                if !ck.check(t, o, name_k, out_tr[k][t][o], got[k]) {
-                    return Ok(ck.finish(name));
-                }
-            }
+        let hid_fields = [Some("isyn"), Some("isyn2"), Some("vmem"), None];
+        let Some(s) = update_and_check(hid.as_mut(), t, &hid_names, &hid_fields, &hid_tr, &mut ck)
+        else {
+            return Ok(ck.finish(name));
+        };
+        prev_spikes = s;
+        let out_fields = [Some("isyn"), Some("vmem"), None];
+        if update_and_check(out.as_mut(), t, &out_names, &out_fields, &out_tr, &mut ck).is_none() {
+            return Ok(ck.finish(name));
         }
     }
     Ok(ck.finish(name))

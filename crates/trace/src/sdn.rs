@@ -252,13 +252,11 @@ fn program_for(
     }
 }
 
+/// Recorded arrays with the population field each is compared with.
+type Arrays = Vec<(&'static str, &'static str, Vec<Vec<i64>>)>;
+
 /// The SigmaDelta fields of population `k` (`sd1`, `sd2`) behind Dense `k`.
-fn sd_arrays(
-    chain: &Node,
-    k: u8,
-    steps: usize,
-    n: usize,
-) -> Result<Vec<(&'static str, &'static str, Vec<Vec<i64>>)>, TraceError> {
+fn sd_arrays(chain: &Node, k: u8, steps: usize, n: usize) -> Result<Arrays, TraceError> {
     let names: [(
         &'static str,
         &'static str,
@@ -333,12 +331,12 @@ fn main_chain(
     );
     let asm = program_for(Builtin::SigmaDelta, backend, chain.file)?;
     let (mut sd1, mut sd2) = (sd_pop(p1, &asm, chain.file)?, sd_pop(p2, &asm, chain.file)?);
-    for t in 0..steps {
+    for (t, xt) in x.iter().enumerate() {
         update(sd1.as_mut(), n1);
         if !compare(sd1.as_ref(), &a1, t, ck) {
             return Ok(false);
         }
-        d1.send(&x[t], sd1.as_mut());
+        d1.send(xt, sd1.as_mut());
         update(sd2.as_mut(), n2);
         if !compare(sd2.as_ref(), &a2, t, ck) {
             return Ok(false);
@@ -420,8 +418,8 @@ fn delta_chain(
             pop::native::<Sigma>(vec![d3.input; j], vec![SigmaState::default(); j]),
         ),
     };
-    for t in 0..steps {
-        for (i, &x) in u[t].iter().enumerate() {
+    for (t, ut) in u.iter().enumerate() {
+        for (i, &x) in ut.iter().enumerate() {
             delta.fold(i, 0, graded_weight(1, x as i32));
             delta.update(i);
         }
