@@ -5,7 +5,9 @@
 //! — the instruction set the `no_std` firmware interprets.
 //!
 //! ```
-//! use neurochip_program::{assemble, Limits, Source};
+//! use neurochip_firmware::program::{ClassCounts, Interpreted, ProgramAcc, ProgramState};
+//! use neurochip_firmware::{NeuronModel, NeuronRng};
+//! use neurochip_program::{assemble, Limits, Source, HOST_IMEM};
 //!
 //! let text = "
 //!     param thr s16
@@ -18,10 +20,18 @@
 //!     end
 //! ";
 //! let src = Source { file: "if.nasm", population: "exc", text };
-//! let asm = assemble(&src, &Limits::default()).unwrap();
+//! let asm = assemble(&src, &Limits { max_instrs: 256 }).unwrap();
 //! assert_eq!(asm.states, ["v"]);
 //! let neuron = asm.neuron(&[("thr", 10)]).unwrap();
-//! # let _ = neuron;
+//!
+//! type M<'p> = Interpreted<'p, HOST_IMEM>;
+//! let mut acc = ProgramAcc::default();
+//! M::accumulate(&neuron, &mut acc, 0, 12); // channel 0, weight 12
+//! let mut state = ProgramState::default();
+//! let mut meter = ClassCounts::default();
+//! let out = M::update_metered(&neuron, &mut state, &acc, &mut NeuronRng::fixed(0), &mut meter);
+//! assert_eq!((out.spikes, state.regs[asm.state_index("v").unwrap()]), (1, 0));
+//! assert_eq!(meter.total(), 4); // add, the `if` (a branch), mov, emit
 //! ```
 //!
 //! - [`assemble`]: text to an [`Assembled`] program, or a [`ProgramError`]
