@@ -3,7 +3,7 @@
 //! instruction count of one update.
 
 use neurochip_firmware::program::{
-    Compartment, Fold, Instr, OpCode, Src, Test, Width, Write, MAX_LOOP_BOUND, MAX_LOOP_DEPTH,
+    Compartment, Cond, Fold, Instr, OpCode, Src, Test, Width, Write, MAX_LOOP_BOUND, MAX_LOOP_DEPTH,
 };
 
 use crate::error::{fail, ErrorKind, LineError};
@@ -136,12 +136,12 @@ fn opcode(m: &str) -> Option<OpCode> {
         "ash" => Ash,
         "decay12" => Decay12,
         "sdec" => ShiftDecay,
-        "lt" => Lt,
-        "le" => Le,
-        "gt" => Gt,
-        "ge" => Ge,
-        "eq" => Eq,
-        "ne" => Ne,
+        "lt" => Cmp(Cond::Lt),
+        "le" => Cmp(Cond::Le),
+        "gt" => Cmp(Cond::Gt),
+        "ge" => Cmp(Cond::Ge),
+        "eq" => Cmp(Cond::Eq),
+        "ne" => Cmp(Cond::Ne),
         "sel" => Sel,
         "fold" => Fold,
         _ => return None,

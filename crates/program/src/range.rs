@@ -182,9 +182,7 @@ pub(crate) fn result(op: OpCode, s: &[Range; 3]) -> Range {
             Range::corners(a, &k, |x, d| x * (4096 - d) / 4096)
         }
         OpCode::ShiftDecay => Range::new(a.lo.min(0), a.hi.max(0)),
-        OpCode::Lt | OpCode::Le | OpCode::Gt | OpCode::Ge | OpCode::Eq | OpCode::Ne => {
-            Range::new(0, 1)
-        }
+        OpCode::Cmp(_) => Range::new(0, 1),
         OpCode::Sel => b.hull(c),
     }
 }

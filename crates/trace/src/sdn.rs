@@ -297,18 +297,18 @@ fn sd_arrays(chain: &Node, k: u8, steps: usize, n: usize) -> Result<Arrays, Trac
         .collect()
 }
 
+/// A population size `chain.<key>`.
+fn size(chain: &Node, key: &str) -> Result<usize, TraceError> {
+    chain.key(key)?.int_in(0, 1 << 20).map(|x| x as usize)
+}
+
 fn main_chain(
     chain: &Node,
     eff: &Node,
     backend: Backend,
     ck: &mut Checker,
 ) -> Result<bool, TraceError> {
-    let size = |k: &str| {
-        chain
-            .key(k)
-            .and_then(|x| x.int_in(0, 1 << 20))
-            .map(|x| x as usize)
-    };
+    let size = |k: &str| size(chain, k);
     let (n_in, n1, n2) = (size("n_in")?, size("n1")?, size("n2")?);
     let params = chain.key("params")?;
     let Some(d1) = dense(&params, "dense1", eff, (n1, n_in), ck)? else {
@@ -352,12 +352,7 @@ fn delta_chain(
     backend: Backend,
     ck: &mut Checker,
 ) -> Result<bool, TraceError> {
-    let size = |k: &str| {
-        chain
-            .key(k)
-            .and_then(|x| x.int_in(0, 1 << 20))
-            .map(|x| x as usize)
-    };
+    let size = |k: &str| size(chain, k);
     let (k, j) = (size("k")?, size("j")?);
     let params = chain.key("params")?;
     let Some(d3) = dense(&params, "dense3", eff, (j, k), ck)? else {

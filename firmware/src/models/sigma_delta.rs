@@ -78,6 +78,12 @@ pub fn graded_weight(w: i32, payload: i32) -> i32 {
     w.wrapping_mul(payload)
 }
 
+/// Fold one event into a Dense step sum (wrapping; the int32 wrap comes in [`dense_output`]).
+#[inline]
+fn fold(acc: &mut i64, weight: i32) {
+    *acc = acc.wrapping_add(i64::from(weight));
+}
+
 /// `abs` on int32 as numpy computes it: `abs32(i32::MIN) == i32::MIN`.
 fn abs32(x: i32) -> i32 {
     x.wrapping_abs()
@@ -234,7 +240,7 @@ impl NeuronModel for SigmaDelta {
 
     #[inline]
     fn accumulate(_p: &SigmaDeltaParams, acc: &mut i64, _channel: u8, weight: i32) {
-        *acc = acc.wrapping_add(i64::from(weight));
+        fold(acc, weight);
     }
 
     fn update(p: &SigmaDeltaParams, s: &mut SigmaDeltaState, acc: &i64, _: &mut NeuronRng) -> u8 {
@@ -316,7 +322,7 @@ impl NeuronModel for Delta {
 
     #[inline]
     fn accumulate(_p: &DeltaParams, acc: &mut i64, _channel: u8, weight: i32) {
-        *acc = acc.wrapping_add(i64::from(weight));
+        fold(acc, weight);
     }
 
     fn update(p: &DeltaParams, s: &mut DeltaState, acc: &i64, _: &mut NeuronRng) -> u8 {
@@ -357,7 +363,7 @@ impl NeuronModel for Sigma {
 
     #[inline]
     fn accumulate(_p: &DenseInput, acc: &mut i64, _channel: u8, weight: i32) {
-        *acc = acc.wrapping_add(i64::from(weight));
+        fold(acc, weight);
     }
 
     fn update(p: &DenseInput, s: &mut SigmaState, acc: &i64, _: &mut NeuronRng) -> u8 {

@@ -353,12 +353,7 @@ fn alu(op: OpCode, a: i128, b: i128, c: i128) -> i128 {
         }
         OpCode::Decay12 => i128::from(decay12(a64, b.clamp(0, 4096) as u32)),
         OpCode::ShiftDecay => i128::from(shift_decay(a64, b.clamp(0, 63) as u32)),
-        OpCode::Lt => i128::from(a < b),
-        OpCode::Le => i128::from(a <= b),
-        OpCode::Gt => i128::from(a > b),
-        OpCode::Ge => i128::from(a >= b),
-        OpCode::Eq => i128::from(a == b),
-        OpCode::Ne => i128::from(a != b),
+        OpCode::Cmp(cond) => i128::from(cond.holds(a64, b64)),
         OpCode::Sel => {
             if a != 0 {
                 b

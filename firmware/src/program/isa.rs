@@ -171,18 +171,8 @@ pub enum OpCode {
     Decay12,
     /// [`crate::fixed::shift_decay`]`(a, b)`: Xylo's decrement `a >> b`, at least `sign(a)`.
     ShiftDecay,
-    /// `a < b` as 0/1.
-    Lt,
-    /// `a <= b` as 0/1.
-    Le,
-    /// `a > b` as 0/1.
-    Gt,
-    /// `a >= b` as 0/1.
-    Ge,
-    /// `a == b` as 0/1.
-    Eq,
-    /// `a != b` as 0/1.
-    Ne,
+    /// `a cond b` as 0/1.
+    Cmp(Cond),
     /// `a != 0 ? b : c`.
     Sel,
     /// Channel `a` (a [`super::Fold::Onto`] channel) applied to the value `b`:
