@@ -20,6 +20,8 @@
 //! - [`rng`]: random streams keyed by (seed, core, neuron, step).
 //! - [`learning`]: Loihi's learning engine (traces, epochs, sum-of-products
 //!   rules, stochastic rounding with numpy's PCG64 streams), bit-exact with Lava.
+//! - [`program`]: neuron programs — an instruction set this firmware
+//!   interprets, metered per instruction class, runnable as a [`NeuronModel`].
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -30,6 +32,7 @@ pub mod hal;
 pub mod learning;
 pub mod model;
 pub mod models;
+pub mod program;
 pub mod rng;
 pub mod runtime;
 

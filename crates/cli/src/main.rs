@@ -43,8 +43,11 @@ enum Command {
         #[command(subcommand)]
         command: NetCommand,
     },
-    /// Replay reference traces (Lava LIF/Dense and learning scenarios, Xylo layer traces) through the firmware models.
+    /// Replay reference traces (Lava LIF/Dense, learning and sigma-delta scenarios, Xylo layer traces) through the firmware models.
     TraceCheck {
+        /// Run the models as the shipped neuron programs instead of natively.
+        #[arg(long)]
+        as_program: bool,
         /// Trace files (JSON).
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -136,7 +139,7 @@ fn dispatch(cmd: Command) -> anyhow::Result<ExitCode> {
         Command::Map(args) => cmd_run::map(args),
         Command::Arch { command } => arch(command),
         Command::Net { command } => net(command),
-        Command::TraceCheck { files } => trace_check(&files),
+        Command::TraceCheck { as_program, files } => trace_check(&files, as_program),
         Command::Bench(args) => bench::bench(args),
         Command::Sweep(args) => sweep::sweep(args),
     }
@@ -210,10 +213,15 @@ fn net(cmd: NetCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn trace_check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+fn trace_check(files: &[PathBuf], as_program: bool) -> anyhow::Result<ExitCode> {
+    let backend = if as_program {
+        neurochip_trace::Backend::Program
+    } else {
+        neurochip_trace::Backend::Native
+    };
     let mut failed = false;
     for f in files {
-        let results = neurochip_trace::check_file(f)?;
+        let results = neurochip_trace::check_file_with(f, backend)?;
         for r in &results {
             println!("{}: {r}", f.display());
             failed |= r.mismatch.is_some();

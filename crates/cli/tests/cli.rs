@@ -625,3 +625,41 @@ fn brunel_maps_onto_36_chips_of_the_loihi_board() {
     assert_eq!(m["cores_total"], 36 * 128);
     assert_eq!(m["totals"]["neurons"], 12_500);
 }
+
+#[test]
+fn trace_check_as_program_passes_and_a_corrupted_sdn_value_fails() {
+    let fixtures = workspace().join("crates/trace/fixtures");
+    let files = [
+        "lava_lif_bitacc.json",
+        "xylo_ref_trace.json",
+        "sdn_public.json",
+    ];
+    let mut args = vec!["trace-check".to_string(), "--as-program".to_string()];
+    args.extend(files.iter().map(|f| fixtures.join(f).display().to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let s = assert_ok(&run(&args), "trace-check --as-program");
+    assert_eq!(s.matches("PASS").count(), 5, "{s}");
+    assert!(!s.contains("FAIL"), "{s}");
+
+    let src = fixtures.join("sdn_public.json");
+    let mut d: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(src).expect("fixture")).expect("JSON");
+    let v = &mut d["scenarios"][0]["main_chain"]["sd2_act"][100][2];
+    *v = serde_json::Value::from(v.as_i64().expect("an integer") + 1);
+    let path = scratch("trace-sdn").join("modified.json");
+    std::fs::write(&path, d.to_string()).expect("write modified trace");
+    for flag in [None, Some("--as-program")] {
+        let mut cmd = bin();
+        cmd.arg("trace-check");
+        if let Some(f) = flag {
+            cmd.arg(f);
+        }
+        let out = cmd.arg(&path).output().expect("spawn");
+        assert_eq!(out.status.code(), Some(1), "{flag:?}: a mismatch exits 1");
+        let s = text(&out.stdout);
+        assert!(
+            s.contains("FAIL P1_relu_basic: step 100, neuron 2, state sd2_act"),
+            "{flag:?}: {s}"
+        );
+    }
+}

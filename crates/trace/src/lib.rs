@@ -8,10 +8,23 @@
 //!
 //! Formats: [`TraceFormat::LavaLif`] (Lava 0.10 `PyLifModelBitAcc` behind
 //! `PyDenseModelBitAcc`), [`TraceFormat::LavaLearning`] (Lava 0.10
-//! `LearningDense` scenarios, fixed point and float) and
-//! [`TraceFormat::XyloLayer`] (xylosim 0.1.3 `XyloLayer`, hidden + readout).
+//! `LearningDense` scenarios, fixed point and float),
+//! [`TraceFormat::XyloLayer`] (xylosim 0.1.3 `XyloLayer`, hidden + readout) and
+//! [`TraceFormat::SigmaDelta`] (Lava 0.10's fixed-point SigmaDelta, Delta and
+//! Sigma neurons behind graded Dense connections).
+//!
+//! Every neuron replay runs the native firmware models or, with
+//! [`Backend::Program`], the same models as shipped neuron programs
+//! (`neurochip trace-check --as-program`); the learning replay exercises the
+//! learning engine and ignores the backend.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+mod pop;
+mod sdn;
+
+pub use pop::Backend;
+use pop::Population;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -20,10 +33,11 @@ use neurochip_firmware::models::loihi::{
     dense_effective_weights, LoihiCubaLif, LoihiParamError, LoihiParams, LoihiState, SignMode,
 };
 use neurochip_firmware::models::xylo::{
-    shifted_weight, XyloAcc, XyloIaf, XyloParamError, XyloParams, XyloState, MAX_HIDDEN_SPIKES,
+    shifted_weight, XyloIaf, XyloParamError, XyloParams, XyloState, MAX_HIDDEN_SPIKES,
     MAX_INPUT_SPIKES, MAX_OUT_SPIKES,
 };
-use neurochip_firmware::{NeuronModel, NeuronRng};
+use neurochip_firmware::NeuronModel;
+use neurochip_program::builtin::{self, Builtin};
 use serde_json::Value;
 
 mod learning;
@@ -37,6 +51,8 @@ pub enum TraceFormat {
     XyloLayer,
     /// Lava `LearningDense` scenarios (`scenarios[]` with `products` and `recorded`).
     LavaLearning,
+    /// Lava sigma-delta scenarios (`scenarios[]` with `main_chain` and `delta_chain`).
+    SigmaDelta,
 }
 
 /// Recognise a trace by its top-level shape, without validating it.
@@ -45,6 +61,9 @@ pub fn detect(json: &Value) -> Option<TraceFormat> {
     if let Some(Value::Array(sc)) = obj.get("scenarios") {
         if sc.first().is_some_and(learning::looks_like) {
             return Some(TraceFormat::LavaLearning);
+        }
+        if sc.first().is_some_and(|s| s.get("main_chain").is_some()) {
+            return Some(TraceFormat::SigmaDelta);
         }
         let lava_like = |s: &Value| s.get("a_in").is_some() && s.get("weights_given").is_some();
         if obj.contains_key("lava_nc_version") || sc.first().is_some_and(lava_like) {
@@ -149,6 +168,14 @@ pub enum TraceError {
         /// The trace file.
         path: PathBuf,
     },
+    /// A shipped neuron program could not be loaded for the replay.
+    #[error("{}: neuron program: {reason}", path.display())]
+    Program {
+        /// The trace file.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
     /// A field is missing, ill-typed, out of range or of the wrong length.
     #[error("{}: field `{field}`: {reason}", path.display())]
     Field {
@@ -161,8 +188,13 @@ pub enum TraceError {
     },
 }
 
-/// Read, detect and replay a trace file: one result per scenario.
+/// Read, detect and replay a trace file with the native models: one result per scenario.
 pub fn check_file(path: &Path) -> Result<Vec<ScenarioResult>, TraceError> {
+    check_file_with(path, Backend::Native)
+}
+
+/// [`check_file`] with the models of `backend`.
+pub fn check_file_with(path: &Path, backend: Backend) -> Result<Vec<ScenarioResult>, TraceError> {
     let text = std::fs::read_to_string(path).map_err(|source| TraceError::Io {
         path: path.to_path_buf(),
         source,
@@ -173,11 +205,20 @@ pub fn check_file(path: &Path) -> Result<Vec<ScenarioResult>, TraceError> {
         column: e.column(),
         msg: e.to_string(),
     })?;
-    check_value(&json, path)
+    check_value_with(&json, path, backend)
 }
 
-/// Replay an already parsed trace; `path` only names the source in errors.
+/// Replay an already parsed trace with the native models; `path` only names the source in errors.
 pub fn check_value(json: &Value, path: &Path) -> Result<Vec<ScenarioResult>, TraceError> {
+    check_value_with(json, path, Backend::Native)
+}
+
+/// [`check_value`] with the models of `backend`.
+pub fn check_value_with(
+    json: &Value,
+    path: &Path,
+    backend: Backend,
+) -> Result<Vec<ScenarioResult>, TraceError> {
     let root = Node {
         v: json,
         path: String::new(),
@@ -186,9 +227,13 @@ pub fn check_value(json: &Value, path: &Path) -> Result<Vec<ScenarioResult>, Tra
     match detect(json) {
         Some(TraceFormat::LavaLif) => {
             let sc = root.key("scenarios")?.arr()?;
-            sc.iter().map(replay_lava).collect()
+            sc.iter().map(|s| replay_lava(s, backend)).collect()
         }
-        Some(TraceFormat::XyloLayer) => Ok(vec![replay_xylo(&root)?]),
+        Some(TraceFormat::XyloLayer) => Ok(vec![replay_xylo(&root, backend)?]),
+        Some(TraceFormat::SigmaDelta) => {
+            let sc = root.key("scenarios")?.arr()?;
+            sc.iter().map(|s| sdn::replay(s, backend)).collect()
+        }
         Some(TraceFormat::LavaLearning) => {
             let sc = root.key("scenarios")?.arr()?;
             sc.iter().map(learning::replay).collect()
@@ -408,7 +453,36 @@ fn sign_code(m: SignMode) -> i64 {
     }
 }
 
-fn replay_lava(sc: &Node) -> Result<ScenarioResult, TraceError> {
+/// The LIF population of a Lava replay, with initial `(u, v)` per neuron.
+fn lava_pop<'a>(
+    params: &[LoihiParams],
+    init: &[(i64, i64)],
+    asm: &'a Option<neurochip_program::Assembled>,
+    file: &Path,
+) -> Result<Box<dyn Population + 'a>, TraceError> {
+    match asm {
+        None => {
+            let state = init
+                .iter()
+                .map(|&(u, v)| LoihiState {
+                    u: u as i32,
+                    v: v as i32,
+                })
+                .collect();
+            Ok(pop::native::<LoihiCubaLif>(params.to_vec(), state))
+        }
+        Some(asm) => {
+            let values: Vec<_> = params.iter().map(builtin::loihi_values).collect();
+            let regs: Vec<_> = init
+                .iter()
+                .map(|&(u, v)| vec![("u", u), ("v", v)])
+                .collect();
+            pop::program(asm, &values, &regs, file)
+        }
+    }
+}
+
+fn replay_lava(sc: &Node, backend: Backend) -> Result<ScenarioResult, TraceError> {
     let name = sc.key("name")?.str()?.to_string();
     let p = sc.key("params")?;
     let du = p.key("du")?.int_in(0, i64::from(u16::MAX))? as u16;
@@ -514,24 +588,24 @@ fn replay_lava(sc: &Node) -> Result<ScenarioResult, TraceError> {
         }
     }
 
-    let mut state: Vec<LoihiState> = (0..n)
-        .map(|i| LoihiState {
-            u: u0[i] as i32,
-            v: v0[i] as i32,
-        })
-        .collect();
-    // The Dense process's one-step delay lives here, outside the model.
+    let asm = match backend {
+        Backend::Native => None,
+        Backend::Program => Some(pop::assemble(Builtin::LoihiCubaLif, sc.file)?),
+    };
+    let init: Vec<(i64, i64)> = u0.iter().copied().zip(v0.iter().copied()).collect();
+    let mut pop = lava_pop(&params, &init, &asm, sc.file)?;
+    // The Dense process's one-step delay lives here, outside the model: the
+    // population's accumulators hold last step's spikes, `prev_acc` their sum.
     let mut prev_acc = vec![0i64; n];
-    let mut rng = NeuronRng::fixed(0);
     for t in 0..t_len {
         for i in 0..n {
             let p = &params[i];
             if !ck.check(t, i, "a_in", a_in[t][i], p.activation(prev_acc[i])) {
                 return Ok(ck.finish(name));
             }
-            let s = LoihiCubaLif::update(p, &mut state[i], &prev_acc[i], &mut rng);
-            let ok = ck.check(t, i, "u", u_tr[t][i], i64::from(state[i].u))
-                && ck.check(t, i, "v", v_tr[t][i], i64::from(state[i].v))
+            let s = pop.update(i);
+            let ok = ck.check(t, i, "u", u_tr[t][i], pop.field(i, "u"))
+                && ck.check(t, i, "v", v_tr[t][i], pop.field(i, "v"))
                 && ck.check(t, i, "s", s_tr[t][i], i64::from(s));
             if !ok {
                 return Ok(ck.finish(name));
@@ -542,6 +616,7 @@ fn replay_lava(sc: &Node) -> Result<ScenarioResult, TraceError> {
             for j in 0..m {
                 if spikes[j][t] != 0 {
                     LoihiCubaLif::accumulate(&params[i], &mut acc, 0, weff[i * m + j]);
+                    pop.fold(i, 0, weff[i * m + j]);
                 }
             }
             prev_acc[i] = acc;
@@ -592,7 +667,79 @@ fn weights3(
         .collect()
 }
 
-fn replay_xylo(root: &Node) -> Result<ScenarioResult, TraceError> {
+/// The hidden and readout populations of a Xylo replay.
+fn xylo_pops<'a>(
+    hp: Vec<XyloParams>,
+    op: Vec<XyloParams>,
+    asm: &'a Option<neurochip_program::Assembled>,
+    file: &Path,
+) -> Result<[Box<dyn Population + 'a>; 2], TraceError> {
+    let (nh, no) = (hp.len(), op.len());
+    match asm {
+        None => Ok([
+            pop::native::<XyloIaf>(hp, vec![XyloState::default(); nh]),
+            pop::native::<XyloIaf>(op, vec![XyloState::default(); no]),
+        ]),
+        Some(asm) => {
+            let vh: Vec<_> = hp.iter().map(builtin::xylo_values).collect();
+            let vo: Vec<_> = op.iter().map(builtin::xylo_values).collect();
+            Ok([
+                pop::program(asm, &vh, &vec![vec![]; nh], file)?,
+                pop::program(asm, &vo, &vec![vec![]; no], file)?,
+            ])
+        }
+    }
+}
+
+/// A `[pre][post][syn]` int8 matrix with its weight shift applied.
+fn shifted2(w: &[Vec<Vec<i8>>], shift: u8) -> Vec<Vec<[i32; 2]>> {
+    w.iter()
+        .map(|r| {
+            r.iter()
+                .map(|s| [0, 1].map(|k| i32::from(shifted_weight(s[k], shift))))
+                .collect()
+        })
+        .collect()
+}
+
+/// Fold `count` events of every (post, synapse) weight of one presynaptic row.
+fn fold_counted(pop: &mut dyn Population, row: &[[i32; 2]], count: i64) {
+    for (post, syns) in row.iter().enumerate() {
+        for (syn, &w) in syns.iter().enumerate() {
+            for _ in 0..count {
+                pop.fold(post, syn as u8, w);
+            }
+        }
+    }
+}
+
+/// Update every neuron of `pop` for step `t` and compare each recorded
+/// array `traces[k]` (named `names[k]`) with field `fields[k]` (`None`: the
+/// spike count). Returns the spikes, or `None` at the first mismatch.
+fn update_and_check(
+    pop: &mut dyn Population,
+    t: usize,
+    names: &[&str],
+    fields: &[Option<&str>],
+    traces: &[Vec<Vec<i64>>],
+    ck: &mut Checker,
+) -> Option<Vec<u8>> {
+    let n = traces.first().map_or(0, |tr| tr[t].len());
+    let mut spikes = Vec::with_capacity(n);
+    for i in 0..n {
+        let s = pop.update(i);
+        spikes.push(s);
+        for ((name, field), tr) in names.iter().zip(fields).zip(traces) {
+            let got = field.map_or(i64::from(s), |f| pop.field(i, f));
+            if !ck.check(t, i, name, tr[t][i], got) {
+                return None;
+            }
+        }
+    }
+    Some(spikes)
+}
+
+fn replay_xylo(root: &Node, backend: Backend) -> Result<ScenarioResult, TraceError> {
     let name = root
         .opt("name")
         .map(|n| n.str().map(str::to_string))
@@ -697,22 +844,8 @@ fn replay_xylo(root: &Node) -> Result<ScenarioResult, TraceError> {
         .collect::<Result<_, _>>()?;
 
     // Pre-shift once per matrix; accumulate then sees weight_shift = 0.
-    let sw_in: Vec<Vec<[i32; 2]>> = w_in
-        .iter()
-        .map(|r| {
-            r.iter()
-                .map(|s| [0, 1].map(|k| i32::from(shifted_weight(s[k], sh_in))))
-                .collect()
-        })
-        .collect();
-    let sw_rec: Vec<Vec<[i32; 2]>> = w_rec
-        .iter()
-        .map(|r| {
-            r.iter()
-                .map(|s| [0, 1].map(|k| i32::from(shifted_weight(s[k], sh_rec))))
-                .collect()
-        })
-        .collect();
+    let sw_in = shifted2(&w_in, sh_in);
+    let sw_rec = shifted2(&w_rec, sh_rec);
     let sw_out: Vec<Vec<i32>> = w_out
         .iter()
         .map(|r| {
@@ -722,71 +855,38 @@ fn replay_xylo(root: &Node) -> Result<ScenarioResult, TraceError> {
         })
         .collect();
 
-    let mut hs = vec![XyloState::default(); n_hid];
-    let mut os = vec![XyloState::default(); n_out];
+    let asm = match backend {
+        Backend::Native => None,
+        Backend::Program => Some(pop::assemble(Builtin::XyloIaf, root.file)?),
+    };
+    let [mut hid, mut out] = xylo_pops(hp, op, &asm, root.file)?;
     let mut prev_spikes = vec![0u8; n_hid];
-    let mut rng = NeuronRng::fixed(0);
     let mut ck = Checker::new();
-    for t in 0..t_len {
-        let mut acc_h = vec![XyloAcc::default(); n_hid];
-        let mut acc_o = vec![XyloAcc::default(); n_out];
+    for (t, counts) in input.iter().enumerate() {
         // A. this step's input spikes.
-        for ch in 0..n_in {
-            let cnt = input[t][ch].min(cap_in);
-            for post in 0..n_hid {
-                for syn in 0..2u8 {
-                    let w = sw_in[ch][post][usize::from(syn)];
-                    for _ in 0..cnt {
-                        XyloIaf::accumulate(&hp[post], &mut acc_h[post], syn, w);
-                    }
-                }
-            }
+        for (row, &c) in sw_in.iter().zip(counts) {
+            fold_counted(hid.as_mut(), row, c.min(cap_in));
         }
         // B. last step's hidden spikes, to hidden (recurrent) and readout.
-        for pre in 0..n_hid {
+        for (pre, row) in sw_rec.iter().enumerate() {
             let cnt = i64::from(prev_spikes[pre]).min(cap_hid);
-            for post in 0..n_hid {
-                for syn in 0..2u8 {
-                    let w = sw_rec[pre][post][usize::from(syn)];
-                    for _ in 0..cnt {
-                        XyloIaf::accumulate(&hp[post], &mut acc_h[post], syn, w);
-                    }
-                }
-            }
-            for o in 0..n_out {
+            fold_counted(hid.as_mut(), row, cnt);
+            for (o, &w) in sw_out[pre].iter().enumerate() {
                 for _ in 0..cnt {
-                    XyloIaf::accumulate(&op[o], &mut acc_o[o], 0, sw_out[pre][o]);
+                    out.fold(o, 0, w);
                 }
             }
         }
         // C. neuron updates, hidden then readout.
-        for i in 0..n_hid {
-            let s = XyloIaf::update(&hp[i], &mut hs[i], &acc_h[i], &mut rng);
-            prev_spikes[i] = s;
-            let got = [
-                i64::from(hs[i].isyn[0]),
-                i64::from(hs[i].isyn[1]),
-                i64::from(hs[i].vmem),
-                i64::from(s),
-            ];
-            for (k, name_k) in hid_names.iter().enumerate() {
-                if !ck.check(t, i, name_k, hid_tr[k][t][i], got[k]) {
-                    return Ok(ck.finish(name));
-                }
-            }
-        }
-        for o in 0..n_out {
-            let s = XyloIaf::update(&op[o], &mut os[o], &acc_o[o], &mut rng);
-            let got = [
-                i64::from(os[o].isyn[0]),
-                i64::from(os[o].vmem),
-                i64::from(s),
-            ];
-            for (k, name_k) in out_names.iter().enumerate() {
-                if !ck.check(t, o, name_k, out_tr[k][t][o], got[k]) {
-                    return Ok(ck.finish(name));
-                }
-            }
+        let hid_fields = [Some("isyn"), Some("isyn2"), Some("vmem"), None];
+        let Some(s) = update_and_check(hid.as_mut(), t, &hid_names, &hid_fields, &hid_tr, &mut ck)
+        else {
+            return Ok(ck.finish(name));
+        };
+        prev_spikes = s;
+        let out_fields = [Some("isyn"), Some("vmem"), None];
+        if update_and_check(out.as_mut(), t, &out_names, &out_fields, &out_tr, &mut ck).is_none() {
+            return Ok(ck.finish(name));
         }
     }
     Ok(ck.finish(name))
