@@ -16,12 +16,12 @@ mod models_ext;
 pub mod place;
 pub mod quant;
 pub mod report;
-pub mod route;
 pub mod word;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use neurochip_arch::geometry::{port, Grid};
 use neurochip_arch::schema::{Architecture, ModelKind, Routing};
 use neurochip_firmware::hal::WordLayout;
 use neurochip_firmware::models::lif::Lif;
@@ -44,7 +44,6 @@ pub use report::{CoreReport, MapReport, RouterReport, Totals, Utilisation};
 use models::{kind_name, PopCtx, PopQ};
 use quant::{rel_err, Sign};
 use report::thousands;
-use route::{port_core, Grid};
 use word::Fields;
 
 /// How to map.
@@ -1009,16 +1008,16 @@ fn build<M: NeuronModel>(
             for &(c, axon) in ds {
                 key_axons[c as usize].push((key, axon));
                 let dt = c / cpt;
-                grid.walk(st, dt, |tile, port| {
+                grid.walk(st, dt, |tile, p| {
                     if ports[tile as usize] == 0 {
                         touched.push(tile);
                     }
-                    ports[tile as usize] |= port;
+                    ports[tile as usize] |= port::bit(p);
                 });
                 if ports[dt as usize] == 0 {
                     touched.push(dt);
                 }
-                ports[dt as usize] |= port_core(c % cpt);
+                ports[dt as usize] |= port::core_bit(c % cpt);
             }
             for &t in &touched {
                 per_router[t as usize].push((key, ports[t as usize]));
@@ -1052,9 +1051,11 @@ fn build<M: NeuronModel>(
                 while i < wide.len() {
                     let core = wide[i].0 >> local_bits;
                     let j = i + wide[i..].partition_point(|e| e.0 >> local_bits == core);
-                    let u = wide[i..j].iter().fold(0u32, |a, e| a | (e.1 & !0x3F));
+                    let u = wide[i..j]
+                        .iter()
+                        .fold(0u32, |a, e| a | (e.1 & !port::LINK_BITS));
                     for e in &mut wide[i..j] {
-                        e.1 = (e.1 & 0x3F) | u;
+                        e.1 = (e.1 & port::LINK_BITS) | u;
                     }
                     i = j;
                 }

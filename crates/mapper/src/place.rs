@@ -4,7 +4,7 @@
 //! later stage can index without bounds worries; the sequential fill also
 //! respects synapse words, input axons and fan-out entries per core.
 
-use crate::route::Grid;
+use neurochip_arch::geometry::Grid;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

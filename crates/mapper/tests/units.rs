@@ -4,10 +4,10 @@
 
 mod common;
 
+use neurochip_arch::geometry::Grid;
 use neurochip_firmware::hal::{Synapse, WordLayout};
 use neurochip_firmware::models::loihi::{effective_weight, SignMode};
 use neurochip_mapper::quant::{decay12, lava_effective, pick_scale, realised_tau, Sign};
-use neurochip_mapper::route::Grid;
 use neurochip_mapper::word::{pack, unpack, Fields};
 use proptest::prelude::*;
 

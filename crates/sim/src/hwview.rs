@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use neurochip_arch::geometry::port::name as port_name;
 use neurochip_firmware::NeuronModel;
 use neurochip_hw::Chip;
 use serde_json::json;
@@ -20,15 +21,6 @@ pub(crate) struct HwView {
     pub hottest_link: Option<HotLink>,
     pub cores: Vec<serde_json::Value>,
     pub links: Vec<serde_json::Value>,
-}
-
-const PORT_NAMES: [&str; 6] = ["E", "NE", "N", "W", "SW", "S"];
-
-fn port_name(p: usize) -> String {
-    PORT_NAMES.get(p).map_or_else(
-        || format!("core:{}", p - PORT_NAMES.len()),
-        |s| (*s).to_string(),
-    )
 }
 
 pub(crate) fn view<M: NeuronModel>(chip: &Chip<M>) -> HwView {
