@@ -212,6 +212,7 @@ pub mod per_op {
             ModelKind::XyloIaf => t.run::<XyloIaf>(arch),
             ModelKind::SpinnakerLif => t.run::<SpinnakerLif>(arch),
             ModelKind::Truenorth => t.run::<TrueNorth>(arch),
+            other => panic!("no per-operation set-up for model {other}"),
         }
     }
 

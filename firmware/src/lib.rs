@@ -36,5 +36,5 @@ pub mod program;
 pub mod rng;
 pub mod runtime;
 
-pub use model::NeuronModel;
+pub use model::{CoreMemory, ModelInfo, NeuronModel, StateBits};
 pub use rng::NeuronRng;

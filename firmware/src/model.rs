@@ -26,6 +26,68 @@
 
 use crate::rng::NeuronRng;
 
+/// Register widths a model implements bit-exactly, checked against the
+/// architecture's `core.state_bits` (the bit-accurate models exist only at
+/// their chip's width).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StateBits {
+    /// Narrowest supported width.
+    pub min: u32,
+    /// Widest supported width.
+    pub max: u32,
+}
+
+impl StateBits {
+    /// Exactly `bits` wide.
+    pub const fn exactly(bits: u32) -> Self {
+        StateBits {
+            min: bits,
+            max: bits,
+        }
+    }
+
+    /// Any width an architecture may declare: the model's registers have their own
+    /// widths and do not follow `core.state_bits`.
+    pub const ANY: StateBits = StateBits { min: 1, max: 64 };
+
+    /// True when `bits` is supported.
+    pub const fn contains(&self, bits: u32) -> bool {
+        bits >= self.min && bits <= self.max
+    }
+}
+
+/// A per-core memory a model needs besides neuron state, dendrites and synapse
+/// words (learning traces, program memory): declared here so the mapper can
+/// place it and check its capacity in bits like the rest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CoreMemory {
+    /// Name, as an architecture's capacity table and reports spell it.
+    pub name: &'static str,
+    /// Bits per neuron placed on the core.
+    pub bits_per_neuron: u32,
+    /// Bits per synapse (word) stored on the core.
+    pub bits_per_synapse: u32,
+    /// Bits per core regardless of what is placed (e.g. a program).
+    pub bits_per_core: u32,
+}
+
+/// Everything outside the firmware needs to know about a model, stated once beside its
+/// code: the architecture validates `core.model`, `core.state_bits` and
+/// `core.synapse_memory.channel_bits` against it, and probes name its state fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ModelInfo {
+    /// [`NeuronModel::NAME`].
+    pub name: &'static str,
+    /// [`NeuronModel::CHANNELS`].
+    pub channels: u8,
+    /// [`NeuronModel::STATE_BITS`].
+    pub state_bits: StateBits,
+    /// [`NeuronModel::STATE_FIELDS`].
+    pub state_fields: &'static [&'static str],
+    /// [`NeuronModel::MEMORIES`].
+    pub memories: &'static [CoreMemory],
+}
+
 /// A neuron model that a core's firmware can run.
 pub trait NeuronModel {
     /// Per-neuron parameters, already in the model's integer units.
@@ -42,6 +104,19 @@ pub trait NeuronModel {
     const STATE_FIELDS: &'static [&'static str];
     /// Number of synaptic input channels (synapse types) the model accepts.
     const CHANNELS: u8;
+    /// Widths of `core.state_bits` the model implements (default: any, for a model whose
+    /// registers have their own fixed widths).
+    const STATE_BITS: StateBits = StateBits::ANY;
+    /// Extra per-core memories the model needs (default: none).
+    const MEMORIES: &'static [CoreMemory] = &[];
+    /// The model's facts in one value (not meant to be overridden).
+    const INFO: ModelInfo = ModelInfo {
+        name: Self::NAME,
+        channels: Self::CHANNELS,
+        state_bits: Self::STATE_BITS,
+        state_fields: Self::STATE_FIELDS,
+        memories: Self::MEMORIES,
+    };
 
     /// Fold one synaptic event (`weight` in the model's weight units, on
     /// `channel` < `CHANNELS`) into the accumulator of its target step.

@@ -11,6 +11,7 @@
 
 pub mod error;
 pub mod geometry;
+pub mod model;
 pub mod presets;
 pub mod resolve;
 pub mod schema;

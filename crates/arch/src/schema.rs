@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::model::ModelKind;
+
 /// A whole system: one or more identical chips joined by off-chip links.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -78,22 +80,6 @@ pub enum MeshKind {
     Mesh,
     /// Triangular mesh with six links (E, NE, N, W, SW, S), as SpiNNaker.
     Hex,
-}
-
-/// The neuron model a core's firmware runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ModelKind {
-    /// Configurable integer LIF/IF (`neurochip_firmware::models::lif`).
-    Lif,
-    /// Loihi CUBA LIF as Lava's bit-accurate model.
-    LoihiCubaLif,
-    /// SynSense Xylo core v2 IAF.
-    XyloIaf,
-    /// sPyNNaker current-based LIF in s16.15.
-    SpinnakerLif,
-    /// TrueNorth neuron.
-    Truenorth,
 }
 
 /// A neuromorphic core: neuron memory, synapse memory, axon tables, pipeline costs.

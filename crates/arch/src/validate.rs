@@ -10,7 +10,7 @@
 use std::ops::RangeInclusive;
 
 use crate::error::{invalid, ArchError};
-use crate::schema::{Architecture, EnergyFigure, MeshKind, ModelKind, Routing};
+use crate::schema::{Architecture, EnergyFigure, MeshKind, Routing};
 
 /// Largest `delay_slots`: dendritic accumulators cost `neurons × slots` words of
 /// state, and no modelled chip has more than SpiNNaker's 2^14 ring-buffer entries
@@ -20,57 +20,6 @@ pub const MAX_DELAY_SLOTS: u32 = 4096;
 /// Largest multicast table: SpiNNaker has 1024 entries; 65536 leaves room for
 /// sweeps without letting a typo allocate gigabytes of router state.
 pub const MAX_TABLE_ENTRIES: u32 = 65536;
-
-impl ModelKind {
-    /// Name as written in TOML, for messages.
-    pub fn name(self) -> &'static str {
-        match self {
-            ModelKind::Lif => "lif",
-            ModelKind::LoihiCubaLif => "loihi_cuba_lif",
-            ModelKind::XyloIaf => "xylo_iaf",
-            ModelKind::SpinnakerLif => "spinnaker_lif",
-            ModelKind::Truenorth => "truenorth",
-        }
-    }
-
-    /// Membrane-register widths the firmware model implements bit-exactly
-    /// (the bit-accurate models exist only at their chip's width).
-    pub fn state_bits_range(self) -> RangeInclusive<u32> {
-        match self {
-            ModelKind::Lif => 8..=32,
-            ModelKind::LoihiCubaLif => 24..=24,
-            ModelKind::XyloIaf => 16..=16,
-            ModelKind::SpinnakerLif => 32..=32,
-            ModelKind::Truenorth => 20..=20,
-        }
-    }
-
-    /// Synaptic input channels (synapse types) of the model: the channel field
-    /// of a synapse word must be able to name each of them.
-    pub fn channels(self) -> u32 {
-        match self {
-            ModelKind::Lif => 2,
-            ModelKind::LoihiCubaLif => 1,
-            ModelKind::XyloIaf => 2,
-            ModelKind::SpinnakerLif => 2,
-            ModelKind::Truenorth => 4,
-        }
-    }
-
-    /// Bits needed to name every channel: `ceil(log2(channels))`.
-    pub fn channel_bits_needed(self) -> u32 {
-        bits_for(self.channels())
-    }
-}
-
-/// `ceil(log2(n))` for n ≥ 1 (0 for n = 1).
-fn bits_for(n: u32) -> u32 {
-    if n <= 1 {
-        0
-    } else {
-        32 - (n - 1).leading_zeros()
-    }
-}
 
 struct Check<'a> {
     origin: &'a str,
@@ -369,21 +318,5 @@ impl Architecture {
         let s = &e.static_watts_per_chip;
         c.non_negative("energy.static_watts_per_chip.watts", s.watts)?;
         c.source("energy.static_watts_per_chip.source", &s.source)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::bits_for;
-
-    #[test]
-    fn bits_for_is_ceil_log2() {
-        for n in 1u32..5000 {
-            let b = bits_for(n);
-            assert!(u64::from(n) <= 1u64 << b, "n={n} b={b}");
-            if b > 0 {
-                assert!(u64::from(n) > 1u64 << (b - 1), "n={n} b={b}");
-            }
-        }
     }
 }

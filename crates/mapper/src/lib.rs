@@ -248,6 +248,9 @@ pub fn map(
             Some(models_ext::truenorth_types),
             Truenorth
         ),
+        other => Err(MapError::UnsupportedModel {
+            model: other.name().to_string(),
+        }),
     }
 }
 

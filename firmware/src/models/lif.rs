@@ -49,7 +49,7 @@
 use core::fmt;
 
 use crate::fixed::{decay12, max_of, min_of, sat};
-use crate::model::NeuronModel;
+use crate::model::{NeuronModel, StateBits};
 use crate::rng::NeuronRng;
 
 /// The configurable LIF model.
@@ -140,7 +140,10 @@ impl fmt::Display for LifParamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let name = self.field();
         match *self {
-            LifParamError::StateBits(b) => write!(f, "lif {name} = {b} is outside 8..=32"),
+            LifParamError::StateBits(b) => {
+                let StateBits { min, max } = Lif::STATE_BITS;
+                write!(f, "lif {name} = {b} is outside {min}..={max}")
+            }
             LifParamError::VDecay(d) => write!(f, "lif {name} = {d} is outside 0..=4096"),
             LifParamError::SynDecay(k, d) => {
                 write!(f, "lif {name}[{k}] = {d} is outside 0..=4096")
@@ -158,7 +161,7 @@ impl fmt::Display for LifParamError {
 impl LifParams {
     /// Check every field; the model keeps its state in width only for checked parameters.
     pub fn checked(self) -> Result<Self, LifParamError> {
-        if !(8..=32).contains(&self.state_bits) {
+        if !Lif::STATE_BITS.contains(u32::from(self.state_bits)) {
             return Err(LifParamError::StateBits(self.state_bits));
         }
         if self.v_decay > 4096 {
@@ -189,7 +192,7 @@ impl LifParams {
     /// Effective width: `state_bits` clamped to 8..=32 so unchecked parameters cannot panic.
     #[inline]
     fn bits(&self) -> u32 {
-        u32::from(self.state_bits).clamp(8, 32)
+        u32::from(self.state_bits).clamp(Lif::STATE_BITS.min, Lif::STATE_BITS.max)
     }
 
     /// Whether potential `v` fires.
@@ -226,6 +229,7 @@ impl NeuronModel for Lif {
     const NAME: &'static str = "lif";
     const STATE_FIELDS: &'static [&'static str] = &["v", "i_exc", "i_inh", "refractory"];
     const CHANNELS: u8 = 2;
+    const STATE_BITS: StateBits = StateBits { min: 8, max: 32 };
 
     /// Channels other than 0 and 1 are ignored (a 1-bit channel field cannot produce them).
     #[inline]

@@ -8,7 +8,7 @@
 use core::fmt;
 
 use crate::fixed::{decay12, scale_exp};
-use crate::model::NeuronModel;
+use crate::model::{NeuronModel, StateBits};
 use crate::rng::NeuronRng;
 
 /// `2^23`: the 24-bit state registers' half range.
@@ -159,6 +159,7 @@ impl NeuronModel for LoihiCubaLif {
     const NAME: &'static str = "loihi_cuba_lif";
     const STATE_FIELDS: &'static [&'static str] = &["u", "v"];
     const CHANNELS: u8 = 1;
+    const STATE_BITS: StateBits = StateBits::exactly(24);
 
     #[inline]
     fn accumulate(_params: &LoihiParams, acc: &mut i64, _channel: u8, weight: i32) {

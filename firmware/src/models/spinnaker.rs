@@ -25,7 +25,7 @@
 use core::fmt;
 
 use crate::fixed::{mul_s1615, mul_s1615_u032, s1615_from_f64, u032_from_f64, S1615};
-use crate::model::NeuronModel;
+use crate::model::{NeuronModel, StateBits};
 use crate::rng::NeuronRng;
 
 /// The sPyNNaker LIF (`IF_curr_exp`).
@@ -272,6 +272,7 @@ impl NeuronModel for SpinnakerLif {
     const NAME: &'static str = "spinnaker_lif";
     const STATE_FIELDS: &'static [&'static str] = &["v", "i_exc", "i_inh", "refractory"];
     const CHANNELS: u8 = 2;
+    const STATE_BITS: StateBits = StateBits::exactly(32);
 
     /// `weight` is the unsigned 16-bit ring-buffer weight: values above
     /// `0xFFFF` saturate, negative values are read as the raw 16-bit pattern

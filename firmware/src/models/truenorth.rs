@@ -30,7 +30,7 @@
 use core::fmt;
 
 use crate::fixed::sat;
-use crate::model::NeuronModel;
+use crate::model::{NeuronModel, StateBits};
 use crate::rng::NeuronRng;
 
 /// Width of the membrane register.
@@ -198,6 +198,7 @@ impl NeuronModel for TrueNorth {
     const NAME: &'static str = "truenorth";
     const STATE_FIELDS: &'static [&'static str] = &["v"];
     const CHANNELS: u8 = 4;
+    const STATE_BITS: StateBits = StateBits::exactly(V_BITS);
 
     /// A synapse word is a crossbar bit: any non-zero `weight` is one event
     /// on axon type `channel` (the weight itself is the neuron's `s[G]`).

@@ -18,7 +18,7 @@
 use core::fmt;
 
 use crate::fixed::{shift_decay, wrap, xylo_sat_add16, ClampAdd};
-use crate::model::NeuronModel;
+use crate::model::{NeuronModel, StateBits};
 use crate::rng::NeuronRng;
 
 /// Most spikes one input channel delivers per step.
@@ -177,6 +177,7 @@ impl NeuronModel for XyloIaf {
     const NAME: &'static str = "xylo_iaf";
     const STATE_FIELDS: &'static [&'static str] = &["isyn", "isyn2", "vmem"];
     const CHANNELS: u8 = 2;
+    const STATE_BITS: StateBits = StateBits::exactly(16);
 
     /// Events on a channel the neuron does not use (`>= n_syn`) are dropped.
     #[inline]
