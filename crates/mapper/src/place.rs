@@ -4,6 +4,7 @@
 //! later stage can index without bounds worries; the sequential fill also
 //! respects synapse words, input axons and fan-out entries per core.
 
+use crate::error::Resource;
 use neurochip_arch::geometry::Grid;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -96,15 +97,12 @@ pub struct Limits {
     pub multicast: bool,
 }
 
-/// The resources a core can run out of, in [`FillStats::closed_by`] order.
-pub const RESOURCES: [&str; 4] = ["neurons", "synapse memory", "input axons", "output axons"];
-
 /// What the capacity-aware fill found (also when it needs more cores than exist).
 #[derive(Clone, Debug)]
 pub struct FillStats {
     /// Cores the fill used (may exceed the system's cores).
     pub cores: u32,
-    /// How many cores were closed by each of [`RESOURCES`].
+    /// How many cores were closed by each resource, indexed by [`Resource::index`].
     pub closed_by: [u32; 4],
 }
 
@@ -115,14 +113,14 @@ pub enum PlaceError {
     TooFew(TooFew),
     /// The capacity-aware fill needs more cores than the system has.
     Fill(FillStats),
-    /// One neuron alone exceeds a per-core resource (index into [`RESOURCES`], needed, has).
+    /// One neuron alone exceeds a per-core resource.
     Single {
         /// The (empty) core it was tried on.
         core: u32,
         /// Global neuron id.
         neuron: u32,
-        /// Index into [`RESOURCES`].
-        resource: usize,
+        /// The resource.
+        resource: Resource,
         /// What the neuron needs.
         needed: u64,
         /// What a core has.
@@ -347,7 +345,7 @@ pub fn fill(
                 return Err(PlaceError::Single {
                     core: c,
                     neuron: t as u32,
-                    resource: r,
+                    resource: Resource::ALL[r],
                     needed,
                     has,
                 });

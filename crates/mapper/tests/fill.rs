@@ -29,7 +29,6 @@ fn brunel_1250_maps_on_loihi_within_every_capacity() {
     for s in [Strategy::Sequential, Strategy::Greedy] {
         let m = map(
             &arch,
-            &net,
             &ex,
             &MapOptions {
                 strategy: s,
@@ -63,7 +62,7 @@ fn w1_on_loihi_says_which_resource_and_how_many_chips() {
     let arch = loihi();
     let net = brunel("12500");
     let ex = expand(&net).unwrap();
-    let e = map(&arch, &net, &ex, &MapOptions::default())
+    let e = map(&arch, &ex, &MapOptions::default())
         .expect_err("W1 does not fit one Loihi")
         .to_string();
     assert!(!e.contains('\n'), "{e}");

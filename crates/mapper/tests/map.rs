@@ -689,7 +689,7 @@ fn workloads_map_with_figures() {
         let t1 = std::time::Instant::now();
         for s in [Strategy::Sequential, Strategy::Block, Strategy::Greedy] {
             let t2 = std::time::Instant::now();
-            match neurochip_mapper::map(&arch, &net, &ex, &opts(s)) {
+            match neurochip_mapper::map(&arch, &ex, &opts(s)) {
                 Ok(m) => {
                     let r = &m.report;
                     println!(

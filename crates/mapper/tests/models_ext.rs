@@ -31,9 +31,8 @@ fn map_net(arch: &Architecture, net: &Network) -> Mapping {
     let opts = MapOptions {
         strategy: Strategy::Sequential,
         seed: 3,
-        base_dir: ".".into(),
     };
-    map(arch, net, &ex, &opts).unwrap_or_else(|e| panic!("{e}"))
+    map(arch, &ex, &opts).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Runs `steps` and returns (step, gid, count) of every spike.
@@ -227,7 +226,7 @@ fn truenorth_refuses_more_than_four_weights() {
         high: 5.0,
     });
     let ex = expand(&net).unwrap();
-    let e = map(&arch, &net, &ex, &MapOptions::default())
+    let e = map(&arch, &ex, &MapOptions::default())
         .expect_err("error")
         .to_string();
     assert!(!e.contains('\n'));
@@ -252,7 +251,7 @@ fn figures() {
         let a = preset(arch);
         let ex = expand(&net).unwrap();
         let t = std::time::Instant::now();
-        match map(&a, &net, &ex, &MapOptions::default()) {
+        match map(&a, &ex, &MapOptions::default()) {
             Ok(m) => {
                 let r = &m.report;
                 println!(
@@ -317,9 +316,8 @@ fn xylo_readout_larger_than_eight_is_an_error() {
     let opts = MapOptions {
         strategy: Strategy::Sequential,
         seed: 3,
-        base_dir: ".".into(),
     };
-    let Err(e) = map(&arch, &net, &ex, &opts) else {
+    let Err(e) = map(&arch, &ex, &opts) else {
         panic!("10 readout neurons on xylo must fail")
     };
     let e = e.to_string();

@@ -11,7 +11,14 @@
 //! synapses per source, pass 2 writes them straight into their CSR slot. That
 //! keeps peak memory at the final 10 bytes per synapse (u32 target, f32
 //! weight, u8 delay, u8 channel) instead of an intermediate edge list.
+//!
+//! [`Expanded`] is everything a mapper needs, complete: besides the synapses it
+//! holds each population's neuron parameters and per-neuron draws, the
+//! projections' ends, the host spikes (spike files read once, here) and the
+//! Poisson drives, so mapping does no I/O and never looks back at the
+//! [`Network`].
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
 
@@ -60,6 +67,81 @@ pub struct Expanded {
     pub delays: Vec<u8>,
     /// Synaptic channel per synapse: 0 = excitatory, 1 = inhibitory.
     pub channels: Vec<u8>,
+    /// Timestep (ms) the physical parameters are discretised with.
+    pub dt_ms: f64,
+    /// Per population (as `pops`): neuron parameters and per-neuron values.
+    pub neurons: Vec<PopNeurons>,
+    /// Per network projection: the populations it joins and its channel.
+    pub projections: Vec<ProjectionEnds>,
+    /// Explicit input spikes (spike arrays and files), sorted by (step, neuron), stable in
+    /// stimulus order.
+    pub host_spikes: Vec<HostInput>,
+    /// Poisson stimuli, in stimulus order.
+    pub poisson: Vec<PoissonInput>,
+}
+
+/// One population's neuron parameters with every per-neuron value drawn.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PopNeurons {
+    /// The parameters as the network gives them.
+    pub neuron: NeuronParams,
+    /// Per neuron: `v_init` (`lif`), `bias` (`sanafe_lif`), zeros otherwise
+    /// (see [`initial_values`]).
+    pub init: Vec<f64>,
+    /// A model table's parameters (`kind = "model"`), each drawn per neuron when given as a
+    /// distribution (see [`model_param_values`]); empty for the other kinds.
+    pub params: BTreeMap<String, Values>,
+}
+
+/// A per-neuron value of a population: one constant, or one draw per neuron.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Values {
+    /// The same for every neuron.
+    Constant(f64),
+    /// Neuron `i`'s value at index `i`.
+    PerNeuron(Vec<f64>),
+}
+
+impl Values {
+    /// Neuron `i`'s value (the last drawn one past the end, 0 for an empty draw).
+    pub fn at(&self, i: usize) -> f64 {
+        match self {
+            Values::Constant(c) => *c,
+            Values::PerNeuron(v) => v.get(i).or(v.last()).copied().unwrap_or(0.0),
+        }
+    }
+
+    /// Largest |value|.
+    pub fn max_abs(&self) -> f64 {
+        match self {
+            Values::Constant(c) => c.abs(),
+            Values::PerNeuron(v) => v.iter().fold(0.0, |m, x| m.max(x.abs())),
+        }
+    }
+}
+
+/// The two ends and the channel of one projection, as population indices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProjectionEnds {
+    /// Source population index.
+    pub from: usize,
+    /// Target population index.
+    pub to: usize,
+    /// Synaptic channel (0 exc, 1 inh).
+    pub channel: u8,
+}
+
+/// One explicit input spike, resolved to a global id.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct HostInput {
+    /// Step at which it is integrated.
+    pub step: u32,
+    /// Target global id.
+    pub neuron: u32,
+    /// Weight (target units).
+    pub weight: f64,
+    /// Channel (0 exc, 1 inh).
+    pub channel: u8,
 }
 
 impl Expanded {
@@ -329,11 +411,55 @@ fn generate<F: FnMut(u32, u32, f32, u8)>(
     }
 }
 
-/// Expand all projections into CSR by source global id.
+/// Expand a network whose spike files (if any) are relative to the current directory.
+///
+/// See [`expand_in`].
+pub fn expand(net: &Network) -> Result<Expanded, NetError> {
+    expand_in(net, Path::new("."))
+}
+
+/// Expand all projections into CSR by source global id and resolve everything else a
+/// mapper needs; relative spike-file paths are joined to `base_dir` and read here, once.
 ///
 /// Errors when the network breaks a rule that expansion relies on (the same
-/// checks as [`Network::validate`] except spike-file existence).
-pub fn expand(net: &Network) -> Result<Expanded, NetError> {
+/// checks as [`Network::validate`] except spike-file existence) or a spike file
+/// cannot be read.
+pub fn expand_in(net: &Network, base_dir: &Path) -> Result<Expanded, NetError> {
+    let mut ex = expand_synapses(net)?;
+    ex.host_spikes = stimulus_spikes(net, base_dir)?
+        .into_iter()
+        .map(|(step, neuron, weight, channel)| HostInput {
+            step,
+            neuron,
+            weight,
+            channel,
+        })
+        .collect();
+    ex.poisson = poisson_inputs(net);
+    ex.neurons = (0..net.populations.len())
+        .map(|k| PopNeurons {
+            neuron: net.populations[k].neuron.clone(),
+            init: initial_values(net, k),
+            params: model_param_values(net, k),
+        })
+        .collect();
+    let index = |name: &str| ex.pops.iter().position(|p| p.name == name);
+    ex.projections = net
+        .projections
+        .iter()
+        .filter_map(|pr| {
+            Some(ProjectionEnds {
+                from: index(&pr.from)?,
+                to: index(&pr.to)?,
+                channel: channel_of(pr.synapse),
+            })
+        })
+        .collect();
+    Ok(ex)
+}
+
+/// The synapses (CSR by source) of `net`, with the other parts of [`Expanded`] empty.
+fn expand_synapses(net: &Network) -> Result<Expanded, NetError> {
     net.check_structure(&net.name)?;
     let pops = pop_ranges(net);
     let n = pops.last().map_or(0, |p| p.start + p.size);
@@ -396,6 +522,11 @@ pub fn expand(net: &Network) -> Result<Expanded, NetError> {
         weights,
         delays,
         channels,
+        dt_ms: net.dt_ms,
+        neurons: Vec::new(),
+        projections: Vec::new(),
+        host_spikes: Vec::new(),
+        poisson: Vec::new(),
     };
     sort_rows(&mut ex);
     Ok(ex)
@@ -446,7 +577,7 @@ pub fn initial_values(net: &Network, pop_index: usize) -> Vec<f64> {
     let init = match &p.neuron {
         NeuronParams::Lif { v_init, .. } => v_init.clone(),
         NeuronParams::SanafeLif { bias, .. } => bias.clone(),
-        NeuronParams::LoihiLif { .. } => Init::Constant(0.0),
+        NeuronParams::LoihiLif { .. } | NeuronParams::Model { .. } => Init::Constant(0.0),
     };
     let stream = INIT_STREAM_BASE.wrapping_add(pop_index as u32);
     (0..p.size)
@@ -455,6 +586,48 @@ pub fn initial_values(net: &Network, pop_index: usize) -> Vec<f64> {
             Sampler::new(&init).sample(&mut rng)
         })
         .collect()
+}
+
+/// The parameters of a model table (`kind = "model"`) of population `pop_index`, each
+/// distribution drawn per neuron from `NeuronRng::new(seed, 1000 + pop_index, neuron, k)`
+/// with `k` a hash of the parameter's name (never 0, the stream of [`initial_values`]), so
+/// adding or renaming one parameter leaves the others' draws alone. Empty for other kinds.
+pub fn model_param_values(net: &Network, pop_index: usize) -> BTreeMap<String, Values> {
+    let Some(p) = net.populations.get(pop_index) else {
+        return BTreeMap::new();
+    };
+    let NeuronParams::Model { params, .. } = &p.neuron else {
+        return BTreeMap::new();
+    };
+    let stream = INIT_STREAM_BASE.wrapping_add(pop_index as u32);
+    params
+        .iter()
+        .map(|(name, init)| {
+            let v = match init {
+                Init::Constant(c) => Values::Constant(*c),
+                Init::Dist(_) => {
+                    let key = name_key(name);
+                    Values::PerNeuron(
+                        (0..p.size)
+                            .map(|i| {
+                                let mut rng = NeuronRng::new(net.seed, stream, i, key);
+                                Sampler::new(init).sample(&mut rng)
+                            })
+                            .collect(),
+                    )
+                }
+            };
+            (name.clone(), v)
+        })
+        .collect()
+}
+
+/// FNV-1a of a parameter name, never 0.
+fn name_key(name: &str) -> u32 {
+    let h = name.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    h.max(1)
 }
 
 /// One Poisson input, resolved to global ids (the chip draws the events).

@@ -19,8 +19,9 @@ pub use builtins::{builtin, builtins, reference_rate_hz, BuiltinInfo, ParamInfo}
 pub use csv::{parse_spike_csv, read_spike_csv};
 pub use error::NetError;
 pub use expand::{
-    expand, initial_values, poisson_inputs, pop_ranges, stimulus_spikes, Expanded, PoissonInput,
-    PopRange,
+    expand, expand_in, initial_values, model_param_values, poisson_inputs, pop_ranges,
+    stimulus_spikes, Expanded, HostInput, PoissonInput, PopNeurons, PopRange, ProjectionEnds,
+    Values,
 };
 pub use load::{load, parse, resolve, Format};
 pub use schema::*;

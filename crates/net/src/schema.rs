@@ -116,6 +116,29 @@ pub enum NeuronParams {
         /// Bias per step: a constant or a uniform draw per neuron.
         bias: Init,
     },
+    /// A chip model's own parameters: `model` names any registered model (built in, such
+    /// as `truenorth`, or registered by the program that runs the network) and `params` is
+    /// that model's table, each value a constant or a per-neuron draw. The model's mapper
+    /// reads the table; a population may then only run on cores of that model.
+    Model {
+        /// Registered model name (as in an architecture's `core.model`).
+        model: String,
+        /// The model's parameters by name, in the model's own units.
+        #[serde(default)]
+        params: std::collections::BTreeMap<String, Init>,
+    },
+}
+
+impl NeuronParams {
+    /// Kind name as written in network files (`lif`, …); for a model table, the model's name.
+    pub fn kind_name(&self) -> &str {
+        match self {
+            NeuronParams::Lif { .. } => "lif",
+            NeuronParams::LoihiLif { .. } => "loihi_lif",
+            NeuronParams::SanafeLif { .. } => "sanafe_lif",
+            NeuronParams::Model { model, .. } => model,
+        }
+    }
 }
 
 fn yes() -> bool {

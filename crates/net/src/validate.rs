@@ -288,6 +288,22 @@ fn neuron(ctx: &Ctx, f: &str, p: &Population) -> R {
             }
             ctx.init(&format!("{f}.bias"), bias)
         }
+        NeuronParams::Model { model, params } => {
+            let named = !model.is_empty()
+                && model
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            if !named {
+                return Err(ctx.err(
+                    format!("{f}.model"),
+                    format!("{model:?} is not a model name (lowercase letters, digits, '_')"),
+                ));
+            }
+            for (name, v) in params {
+                ctx.init(&format!("{f}.params.{name}"), v)?;
+            }
+            Ok(())
+        }
     }
 }
 

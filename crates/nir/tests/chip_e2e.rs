@@ -22,7 +22,7 @@ fn run_on(preset: &str, name: &str) -> Result<(Comparison, usize, LayerStats), S
     let conv = to_network(&g, &inputs, dt, steps).unwrap();
     let arch = neurochip_arch::preset(preset).unwrap();
     let ex = neurochip_net::expand(&conv.network).unwrap();
-    let m = map(&arch, &conv.network, &ex, &MapOptions::default()).map_err(|e| e.to_string())?;
+    let m = map(&arch, &ex, &MapOptions::default()).map_err(|e| e.to_string())?;
     // global id → (population, local)
     let mut owner = Vec::new();
     for p in &conv.network.populations {

@@ -8,6 +8,7 @@
 //! through [`run`], so what a test checks is what a user runs.
 
 mod hwview;
+mod registry;
 pub mod report;
 pub mod waveform;
 
@@ -18,16 +19,13 @@ use neurochip_arch::Architecture;
 use neurochip_firmware::NeuronModel;
 use neurochip_hw::image::ChipImage;
 use neurochip_hw::{Chip, EngineOptions};
-use neurochip_mapper::{AnyImage, MapError, MapOptions, Mapping, Strategy};
+use neurochip_mapper::{map_on_board, MapError, MapModel, MapOptions, OnBoard, Strategy};
 use neurochip_net::expand::Expanded;
 use neurochip_net::schema::Network;
 
-pub use report::{map_summary, summary, write_outputs, ChipsReport, Grid, MappingReport, Report};
-
-/// Re-mappings on a larger grid before giving up: the first retry uses the
-/// grid the failed fill asks for, later ones cover a fill that needs a little
-/// more once cores span chips.
-const MAX_GROWTHS: usize = 4;
+pub use neurochip_mapper::{ChipGrid as Grid, ChipsReport};
+pub use registry::{register, runnable};
+pub use report::{map_summary, summary, write_outputs, MappingReport, Report};
 
 /// Why a run could not happen. Every variant is a user-facing, one-line error.
 #[derive(Debug, thiserror::Error)]
@@ -44,20 +42,6 @@ pub enum SimError {
         arch: String,
         /// What does not fit (in the message, not chained, so it prints once).
         error: Box<neurochip_mapper::MapError>,
-    },
-    /// The network does not fit even the largest system the board allows.
-    #[error("{network} on {arch}: {error} (board limit {} x {} chips, the network needs at least {need}: raise topology.max_chips_x/max_chips_y)", .limit.x, .limit.y)]
-    Board {
-        /// Network spec or file.
-        network: String,
-        /// Architecture spec or file.
-        arch: String,
-        /// The mapping error on the architecture as given.
-        error: Box<neurochip_mapper::MapError>,
-        /// `max_chips_x` × `max_chips_y`.
-        limit: Grid,
-        /// Chips the last fill asked for.
-        need: u64,
     },
     /// The chip rejected the image or failed while running (deadlock).
     #[error(transparent)]
@@ -145,20 +129,24 @@ pub fn map_only(
     base_dir: &Path,
 ) -> Result<MappingReport, SimError> {
     net.validate("network")?;
-    let expanded = neurochip_net::expand::expand(net)?;
-    let opts = MapOptions {
-        strategy,
-        seed: net.seed,
-        base_dir: base_dir.to_path_buf(),
-    };
-    let grown = map_growing(arch, &arch.name, net, &net.name, &expanded, &opts)?;
-    Ok(MappingReport {
-        map: grown.mapping.report,
-        chips: grown.chips,
+    let expanded = neurochip_net::expand::expand_in(net, base_dir)?;
+    let entry = entry_for(arch, &arch.name, &net.name)?;
+    (entry.map)(MapJob {
+        arch,
+        arch_label: &arch.name,
+        net_label: &net.name,
+        expanded: &expanded,
+        opts: MapOptions {
+            strategy,
+            seed: net.seed,
+        },
     })
 }
 
 /// Run `net` on `arch` for `cfg.steps` steps; `progress` is called with the steps done.
+///
+/// The architecture's `core.model` may be any runnable model: a built-in one or one
+/// added with [`register`].
 pub fn run(
     arch: &Architecture,
     arch_label: &str,
@@ -169,214 +157,111 @@ pub fn run(
 ) -> Result<RunOutput, SimError> {
     let wall = Instant::now();
     net.validate(net_label)?;
-    let expanded = neurochip_net::expand::expand(net)?;
-    let opts = MapOptions {
-        strategy: cfg.strategy,
-        seed: net.seed,
-        base_dir: cfg.base_dir.clone(),
-    };
-    let Grown {
+    let expanded = neurochip_net::expand::expand_in(net, &cfg.base_dir)?;
+    let entry = entry_for(arch, arch_label, net_label)?;
+    (entry.run)(Job {
         arch,
-        mapping,
-        chips,
-    } = map_growing(arch, arch_label, net, net_label, &expanded, &opts)?;
-    // From here the chip image holds the synapses: free the expansion's per-synapse arrays
-    // (10 B per synapse) before the run instead of carrying them to the end.
-    let shape = NetShape::of(expanded);
-    let build_seconds = wall.elapsed().as_secs_f64();
-    let ctx = Ctx {
-        arch: &arch,
         arch_label,
         net,
         net_label,
         cfg,
+        expanded,
+        progress,
+        wall,
+    })
+}
+
+/// The registry entry of the architecture's model, or the mapper's one-line refusal.
+fn entry_for(
+    arch: &Architecture,
+    arch_label: &str,
+    net_label: &str,
+) -> Result<registry::Entry, SimError> {
+    registry::lookup(arch.core.model).ok_or_else(|| SimError::Map {
+        network: net_label.to_string(),
+        arch: arch_label.to_string(),
+        error: Box::new(MapError::UnsupportedModel {
+            model: arch.core.model.name().to_string(),
+        }),
+    })
+}
+
+/// A run, before the model's type is known.
+pub(crate) struct Job<'a> {
+    arch: &'a Architecture,
+    arch_label: &'a str,
+    net: &'a Network,
+    net_label: &'a str,
+    cfg: &'a RunConfig,
+    expanded: Expanded,
+    progress: &'a mut dyn FnMut(u32),
+    wall: Instant,
+}
+
+/// A mapping only, before the model's type is known.
+pub(crate) struct MapJob<'a> {
+    arch: &'a Architecture,
+    arch_label: &'a str,
+    net_label: &'a str,
+    expanded: &'a Expanded,
+    opts: MapOptions,
+}
+
+fn map_error(network: &str, arch: &str, error: MapError) -> SimError {
+    SimError::Map {
+        network: network.to_string(),
+        arch: arch.to_string(),
+        error: Box::new(error),
+    }
+}
+
+/// [`registry::MapFn`] for model `M`.
+pub(crate) fn map_model_report<M: MapModel>(job: MapJob<'_>) -> Result<MappingReport, SimError> {
+    let grown = map_on_board::<M>(job.arch, job.expanded, &job.opts)
+        .map_err(|e| map_error(job.net_label, job.arch_label, e))?;
+    Ok(MappingReport {
+        map: grown.mapped.report,
+        chips: grown.chips,
+    })
+}
+
+/// [`registry::RunFn`] for model `M`: map (growing onto the board if needed), free the
+/// expansion, run the chip.
+pub(crate) fn run_model<M: MapModel>(job: Job<'_>) -> Result<RunOutput, SimError> {
+    let opts = MapOptions {
+        strategy: job.cfg.strategy,
+        seed: job.net.seed,
+    };
+    let OnBoard {
+        arch,
+        mapped,
+        chips,
+    } = map_on_board::<M>(job.arch, &job.expanded, &opts)
+        .map_err(|e| map_error(job.net_label, job.arch_label, e))?;
+    // From here the chip image holds the synapses: free the expansion's per-synapse arrays
+    // (10 B per synapse) before the run instead of carrying them to the end.
+    let shape = NetShape::of(job.expanded);
+    let build_seconds = job.wall.elapsed().as_secs_f64();
+    let ctx = Ctx {
+        arch: &arch,
+        arch_label: job.arch_label,
+        net: job.net,
+        net_label: job.net_label,
+        cfg: job.cfg,
         shape: &shape,
-        placement: &mapping.placement,
+        placement: &mapped.placement,
     };
-    let mut out = match mapping.image {
-        AnyImage::Lif(img) => run_chip(&ctx, img, progress)?,
-        AnyImage::LoihiCubaLif(img) => run_chip(&ctx, img, progress)?,
-        AnyImage::XyloIaf(img) => run_chip(&ctx, img, progress)?,
-        AnyImage::SpinnakerLif(img) => run_chip(&ctx, img, progress)?,
-        AnyImage::Truenorth(img) => run_chip(&ctx, img, progress)?,
-    };
+    let mut out = run_chip(&ctx, mapped.image, job.progress)?;
     out.report.mapping = Some(MappingReport {
-        map: mapping.report,
+        map: mapped.report,
         chips,
     });
     out.report.build_seconds = build_seconds;
-    out.report.wall_seconds = wall.elapsed().as_secs_f64();
+    out.report.wall_seconds = job.wall.elapsed().as_secs_f64();
     out.arch = arch;
     Ok(out)
 }
 
-/// A mapping and the system it was made for.
-struct Grown {
-    arch: Architecture,
-    mapping: Mapping,
-    chips: ChipsReport,
-}
-
-/// Maps `net` onto `arch`; when it does not fit and the architecture sits on a
-/// board (`topology.max_chips_x/y`), maps it again on a larger chip grid, as
-/// NxSDK allocates the chips of a Loihi board a network needs. Each retry only
-/// grows, and the grid never leaves the board.
-fn map_growing(
-    arch: &Architecture,
-    arch_label: &str,
-    net: &Network,
-    net_label: &str,
-    expanded: &Expanded,
-    opts: &MapOptions,
-) -> Result<Grown, SimError> {
-    let t = &arch.topology;
-    let start = Grid {
-        x: t.chips_x,
-        y: t.chips_y,
-    };
-    let limit = match (t.max_chips_x, t.max_chips_y) {
-        (None, None) => None,
-        (mx, my) => Some(Grid {
-            x: mx.unwrap_or(t.chips_x),
-            y: my.unwrap_or(t.chips_y),
-        }),
-    };
-    let map_err = |error: MapError| SimError::Map {
-        network: net_label.to_string(),
-        arch: arch_label.to_string(),
-        error: Box::new(error),
-    };
-    let first = match neurochip_mapper::map(arch, net, expanded, opts) {
-        Ok(mapping) => {
-            return Ok(Grown {
-                arch: arch.clone(),
-                mapping,
-                chips: ChipsReport {
-                    x: start.x,
-                    y: start.y,
-                    grown_from: None,
-                    board_limit: limit,
-                },
-            })
-        }
-        Err(e) => e,
-    };
-    let Some(limit) = limit else {
-        return Err(map_err(first));
-    };
-    let board_full = |error: MapError, need: u64| SimError::Board {
-        network: net_label.to_string(),
-        arch: arch_label.to_string(),
-        error: Box::new(error),
-        limit,
-        need,
-    };
-    let mut need = 0;
-    let mut grown = arch.clone();
-    let mut last: Option<MapError> = None;
-    for _ in 0..MAX_GROWTHS {
-        let err = last.as_ref().unwrap_or(&first);
-        let Some((n, hint)) = chips_needed(err, &grown) else {
-            // Not a shortage of cores (a grown system's own error, say): more chips would not help.
-            return Err(map_err(last.unwrap_or(first)));
-        };
-        let at_least = Grid {
-            x: grown.topology.chips_x,
-            y: grown.topology.chips_y,
-        };
-        need = n;
-        let Some(grid) = pick_grid(need, hint, at_least, limit) else {
-            return Err(board_full(first, need));
-        };
-        grown.topology.chips_x = grid.x;
-        grown.topology.chips_y = grid.y;
-        // The grid is within the validated board; this catches a core count
-        // that no longer fits a core id.
-        if grown.validate(arch_label).is_err() {
-            return Err(board_full(first, need));
-        }
-        match neurochip_mapper::map(&grown, net, expanded, opts) {
-            Ok(mapping) => {
-                return Ok(Grown {
-                    arch: grown,
-                    mapping,
-                    chips: ChipsReport {
-                        x: grid.x,
-                        y: grid.y,
-                        grown_from: Some(start),
-                        board_limit: Some(limit),
-                    },
-                })
-            }
-            Err(e) => last = Some(e),
-        }
-    }
-    Err(board_full(first, need))
-}
-
-/// The grid to grow to: the mapper's near-square `hint` when it holds `need`
-/// chips and lies between `at_least` and `limit`; otherwise the smallest-area
-/// such grid, ties to the squarer one, then to the wider one. `None` when no
-/// grid on the board holds `need` chips.
-fn pick_grid(need: u64, hint: Option<Grid>, at_least: Grid, limit: Grid) -> Option<Grid> {
-    let fits = |g: Grid| {
-        g.x >= at_least.x
-            && g.y >= at_least.y
-            && g.x <= limit.x
-            && g.y <= limit.y
-            && u64::from(g.x) * u64::from(g.y) >= need
-    };
-    let hint = hint.unwrap_or_else(|| {
-        let x = ((need as f64).sqrt().ceil() as u64).max(1);
-        let y = need.div_ceil(x);
-        Grid {
-            x: u32::try_from(x).unwrap_or(u32::MAX),
-            y: u32::try_from(y).unwrap_or(u32::MAX),
-        }
-    });
-    if fits(hint) {
-        return Some(hint);
-    }
-    // For each width the shortest height that holds `need` is the only candidate;
-    // widths beyond `need` only add area.
-    let widest = u64::from(limit.x).min(need.max(u64::from(at_least.x)));
-    (u64::from(at_least.x)..=widest)
-        .filter_map(|x| {
-            let y = need.div_ceil(x).max(u64::from(at_least.y));
-            let g = Grid {
-                x: u32::try_from(x).ok()?,
-                y: u32::try_from(y).ok()?,
-            };
-            fits(g).then_some(g)
-        })
-        .min_by_key(|g| (u64::from(g.x) * u64::from(g.y), g.x.abs_diff(g.y), g.y))
-}
-
-/// Chips a core-shortage error asks for, at least one more than `arch` has
-/// (so that each retry grows); `None` for errors more chips cannot fix.
-fn chips_needed(e: &MapError, arch: &Architecture) -> Option<(u64, Option<Grid>)> {
-    let t = &arch.topology;
-    let per_chip =
-        (u64::from(t.tiles_x) * u64::from(t.tiles_y) * u64::from(t.cores_per_tile)).max(1);
-    let has = u64::from(t.chips_x) * u64::from(t.chips_y);
-    let (chips, hint) = match e {
-        MapError::Fill {
-            chips,
-            chips_x,
-            chips_y,
-            ..
-        } => {
-            let hint = match (u32::try_from(*chips_x), u32::try_from(*chips_y)) {
-                (Ok(x), Ok(y)) => Some(Grid { x, y }),
-                _ => None,
-            };
-            (*chips, hint)
-        }
-        MapError::Cores { needed, .. } => (needed.div_ceil(per_chip), None),
-        _ => return None,
-    };
-    Some((chips.max(has + 1), hint))
-}
 struct Ctx<'a> {
     arch: &'a Architecture,
     arch_label: &'a str,
@@ -528,74 +413,4 @@ fn probed_neurons(ctx: &Ctx<'_>) -> Vec<(String, u32)> {
     v.sort_by_key(|(_, gid)| *gid);
     v.dedup_by_key(|(_, gid)| *gid);
     v
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{pick_grid, Grid};
-
-    fn g(x: u32, y: u32) -> Grid {
-        Grid { x, y }
-    }
-
-    #[test]
-    fn the_hint_wins_when_it_fits() {
-        // 33 chips: the mapper's near-square 6 x 6, although 5 x 7 has less area.
-        assert_eq!(
-            pick_grid(33, Some(g(6, 6)), g(1, 1), g(8, 8)),
-            Some(g(6, 6))
-        );
-        // Without a hint the same near-square rule is used.
-        assert_eq!(pick_grid(33, None, g(1, 1), g(8, 8)), Some(g(6, 6)));
-        assert_eq!(pick_grid(2, None, g(1, 1), g(4, 4)), Some(g(2, 1)));
-    }
-
-    #[test]
-    fn otherwise_the_smallest_area_then_the_squarer_grid() {
-        // 6 x 6 is off a 9 x 4 board; 9 x 4 = 36 is the only grid of >= 33 chips.
-        assert_eq!(
-            pick_grid(33, Some(g(6, 6)), g(1, 1), g(9, 4)),
-            Some(g(9, 4))
-        );
-        // 12 chips on a 12 x 3 board: 4 x 3 (area 12, squarer than 6 x 2 and 12 x 1).
-        assert_eq!(
-            pick_grid(12, Some(g(4, 4)), g(1, 1), g(12, 3)),
-            Some(g(4, 3))
-        );
-        // 10 chips on a 10 x 10 board with the hint excluded by a minimum of 5 along y:
-        // 2 x 5 (area 10).
-        assert_eq!(
-            pick_grid(10, Some(g(4, 3)), g(1, 5), g(10, 10)),
-            Some(g(2, 5))
-        );
-        // Equal area and squareness: the wider grid (as the mapper's hint).
-        assert_eq!(pick_grid(6, Some(g(9, 9)), g(1, 1), g(3, 3)), Some(g(3, 2)));
-    }
-
-    #[test]
-    fn every_pick_holds_the_chips_and_stays_on_the_board() {
-        for need in 1..=70u64 {
-            for (lx, ly) in [(8, 8), (3, 9), (16, 1), (1, 1)] {
-                let got = pick_grid(need, None, g(1, 1), g(lx, ly));
-                let exists = u64::from(lx) * u64::from(ly) >= need;
-                assert_eq!(got.is_some(), exists, "need {need} on {lx} x {ly}");
-                if let Some(p) = got {
-                    let area = u64::from(p.x) * u64::from(p.y);
-                    assert!(area >= need && p.x <= lx && p.y <= ly, "{p:?}");
-                    // No row of chips is wasted.
-                    assert!(area < need + u64::from(p.x), "need {need}: {p:?}");
-                    let near_square = pick_grid(need, None, g(1, 1), g(u32::MAX, u32::MAX));
-                    if near_square != got {
-                        // Off the board: nothing on it has less area.
-                        for x in 1..=lx {
-                            for y in 1..=ly {
-                                let a = u64::from(x) * u64::from(y);
-                                assert!(a < need || a >= area, "{x} x {y} beats {p:?}");
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
 }

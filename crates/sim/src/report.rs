@@ -11,7 +11,7 @@ use std::path::Path;
 use neurochip_arch::Architecture;
 use neurochip_firmware::NeuronModel;
 use neurochip_hw::Chip;
-use neurochip_mapper::MapReport;
+use neurochip_mapper::{ChipsReport, MapReport};
 use neurochip_net::schema::Network;
 use serde::Serialize;
 
@@ -66,44 +66,6 @@ pub struct HotLink {
     pub busy_cycles: u64,
     /// Cycles a flit waited for it.
     pub stall_cycles: u64,
-}
-
-/// A grid of chips, `x` × `y`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct Grid {
-    /// Chips along x.
-    pub x: u32,
-    /// Chips along y.
-    pub y: u32,
-}
-
-/// The system a mapping used: a board may give a network more chips than the
-/// architecture starts with, so the chip count is a result, not an input.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ChipsReport {
-    /// Chips along x of the system mapped.
-    pub x: u32,
-    /// Chips along y of the system mapped.
-    pub y: u32,
-    /// The architecture's own `chips_x` × `chips_y` when the network needed more chips; else `None`.
-    pub grown_from: Option<Grid>,
-    /// `max_chips_x` × `max_chips_y` of the board, when the architecture has one; else `None`.
-    pub board_limit: Option<Grid>,
-}
-
-impl ChipsReport {
-    /// The summary line of a grown system (`None` when the system was not grown).
-    pub fn grown_line(&self) -> Option<String> {
-        let from = self.grown_from?;
-        let limit = match self.board_limit {
-            Some(b) => format!("; board limit {} x {}", b.x, b.y),
-            None => String::new(),
-        };
-        Some(format!(
-            "system: {} x {} chips (grown from {} x {} to fit{limit})",
-            self.x, self.y, from.x, from.y
-        ))
-    }
 }
 
 /// The mapper's report plus the system it was mapped onto (`mapping` in

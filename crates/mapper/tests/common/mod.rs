@@ -129,14 +129,10 @@ pub fn chain(n: u32) -> Network {
 }
 
 pub fn opts(strategy: Strategy) -> MapOptions {
-    MapOptions {
-        strategy,
-        seed: 3,
-        base_dir: std::path::PathBuf::from("."),
-    }
+    MapOptions { strategy, seed: 3 }
 }
 
 pub fn run(arch: &Architecture, net: &Network, s: Strategy) -> Result<Mapping, MapError> {
     let ex = expand(net).expect("expand");
-    map(arch, net, &ex, &opts(s))
+    map(arch, &ex, &opts(s))
 }
