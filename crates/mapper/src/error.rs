@@ -1,8 +1,6 @@
 //! Why a network does not fit or cannot be expressed: one line per error, naming
 //! the resource, the core, what was needed, what exists and what would fit.
 
-use crate::report::thousands;
-
 /// A per-core resource a network can exhaust.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Resource {
@@ -236,4 +234,17 @@ impl From<MapError> for Failed {
             cores_needed: None,
         }
     }
+}
+
+/// `12345678` → `12,345,678` (error messages and reports).
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

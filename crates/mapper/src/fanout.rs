@@ -9,8 +9,8 @@ use neurochip_arch::geometry::port;
 use neurochip_arch::schema::Architecture;
 use neurochip_hw::image::McEntry;
 
+use crate::error::thousands;
 use crate::error::MapError;
-use crate::report::thousands;
 use crate::types::{Fanout, Placed, Rows, Target};
 
 /// Keys, key → axon maps and router tables; tables that do not fit fall back to the

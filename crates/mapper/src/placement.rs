@@ -5,9 +5,9 @@ use neurochip_arch::schema::Architecture;
 use neurochip_net::expand::Expanded;
 
 use crate::board::{cores_per_chip, near_square};
+use crate::error::thousands;
 use crate::error::{Failed, MapError, Resource};
 use crate::place::{self, Limits, PlaceError, Strategy};
-use crate::report::thousands;
 use crate::types::{Placed, Target};
 
 /// Places every neuron of `ex` on `arch` with `strategy`.

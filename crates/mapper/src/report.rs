@@ -106,18 +106,7 @@ pub struct MapReport {
     pub warnings: Vec<String>,
 }
 
-/// `12345678` → `12,345,678` (error messages and reports).
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::error::thousands;
 
 impl MapReport {
     /// A short human summary (a few lines) for the terminal; the JSON has everything.

@@ -5,13 +5,122 @@ use crate::model::{MapModel, PopCtx, QuantError, QuantisedPop};
 use crate::quant::{decay12, max_scale, pick_scale, realised_tau, ParamQuant, PopQuant, WeightQ};
 use crate::word::weight_range;
 use neurochip_firmware::models::lif::{Lif, LifParams, LifState};
+use neurochip_firmware::{NeuronModel, StateBits};
 use neurochip_net::schema::NeuronParams;
+
+/// What the `lif` registers take from a population, whatever its kind.
+struct Shape {
+    kind: &'static str,
+    unit: &'static str,
+    v_decay: u32,
+    rest: f64,
+    theta: f64,
+    strict: bool,
+    reset: f64,
+    refr: u16,
+    drops: bool,
+    bias: f64,
+    syn: [u32; 2],
+    current: bool,
+    gains: [f64; 2],
+}
+
+/// The physical `lif` kind.
+fn lif_shape(c: &PopCtx, pq: &mut Vec<ParamQuant>) -> Result<Shape, QuantError> {
+    let p = phys(c, "lif")?;
+    let d = decay12(c.dt, p.tau_m);
+    pq.push(ParamQuant::new(
+        "tau_m",
+        p.tau_m.unwrap_or(f64::INFINITY),
+        d as i64,
+        realised_tau(c.dt, d),
+    ));
+    let current = p.tau_e.is_some();
+    let te = p.tau_e;
+    let ti = p.tau_i;
+    let syn = if current {
+        let s = [decay12(c.dt, te), decay12(c.dt, ti)];
+        pq.push(ParamQuant::new(
+            "tau_syn_e",
+            te.unwrap_or(0.0),
+            s[0] as i64,
+            realised_tau(c.dt, s[0]),
+        ));
+        pq.push(ParamQuant::new(
+            "tau_syn_i",
+            ti.unwrap_or(0.0),
+            s[1] as i64,
+            realised_tau(c.dt, s[1]),
+        ));
+        s
+    } else {
+        [4096, 4096]
+    };
+    let gains = if current {
+        [coupling(c.dt, p.tau_m, te), coupling(c.dt, p.tau_m, ti)]
+    } else {
+        [1.0, 1.0]
+    };
+    let refr = (p.t_ref / c.dt).round().max(0.0);
+    pq.push(ParamQuant::new("t_ref", p.t_ref, refr as i64, refr * c.dt));
+    Ok(Shape {
+        kind: "lif",
+        unit: "mV",
+        v_decay: d,
+        rest: p.rest,
+        theta: p.theta,
+        strict: p.strict,
+        reset: p.reset,
+        refr: refr.min(u16::MAX as f64) as u16,
+        drops: p.drops,
+        bias: p.bias,
+        syn,
+        current,
+        gains,
+    })
+}
+
+/// SANA-FE's `loihi_lif` kind: multiplicative leak, strict threshold, rest 0, per-neuron bias.
+fn sanafe_shape(c: &PopCtx, pq: &mut Vec<ParamQuant>) -> Result<Shape, QuantError> {
+    let NeuronParams::SanafeLif {
+        leak,
+        threshold,
+        reset,
+        ..
+    } = c.neuron
+    else {
+        return Err(QuantError::other("not sanafe_lif parameters"));
+    };
+    let d = (4096.0 * (1.0 - leak)).round().clamp(0.0, 4096.0) as u32;
+    pq.push(ParamQuant::new(
+        "leak",
+        *leak,
+        d as i64,
+        1.0 - d as f64 / 4096.0,
+    ));
+    Ok(Shape {
+        kind: "sanafe_lif",
+        unit: "units",
+        v_decay: d,
+        rest: 0.0,
+        theta: *threshold,
+        strict: true,
+        reset: *reset,
+        refr: 0,
+        drops: false,
+        bias: 0.0,
+        syn: [4096, 4096],
+        current: false,
+        gains: [1.0, 1.0],
+    })
+}
 
 /// Configurable integer LIF: one scale (LSBs per mV or unit) for potentials and weights.
 pub(crate) fn lif_pop(c: &PopCtx) -> Result<QuantisedPop<LifParams, LifState>, QuantError> {
-    if !(8..=32).contains(&c.state_bits) {
+    let StateBits { min, max } = Lif::STATE_BITS;
+    if !Lif::STATE_BITS.contains(c.state_bits) {
         return Err(QuantError::other(format!(
-            "core.state_bits = {} is outside 8..=32 supported by lif",
+            "core.state_bits = {} is outside {min}..={max} supported by lif",
             c.state_bits
         )));
     }
@@ -20,102 +129,34 @@ pub(crate) fn lif_pop(c: &PopCtx) -> Result<QuantisedPop<LifParams, LifState>, Q
     let n = c.init.len();
     let mut pq = Vec::new();
     let mut warnings = Vec::new();
-    // Common shape: (kind, unit, v_decay, rest, theta, strict, reset, refr, drops, bias, syn_decay, current, gains)
-    let (kind, unit, v_decay, rest, theta, strict, reset, refr, drops, bias, syn, current, gains) =
-        match c.neuron {
-            NeuronParams::LoihiLif { .. } => {
-                return Err(QuantError::other(
-                    "loihi_lif parameters are Loihi register integers; map them on an architecture whose core.model is loihi_cuba_lif",
-                ))
-            }
-            NeuronParams::Lif { .. } => {
-                let p = phys(c, "lif")?;
-                let d = decay12(c.dt, p.tau_m);
-                pq.push(ParamQuant::new(
-                    "tau_m",
-                    p.tau_m.unwrap_or(f64::INFINITY),
-                    d as i64,
-                    realised_tau(c.dt, d),
-                ));
-                let current = p.tau_e.is_some();
-                let te = p.tau_e;
-                let ti = p.tau_i;
-                let syn = if current {
-                    let s = [decay12(c.dt, te), decay12(c.dt, ti)];
-                    pq.push(ParamQuant::new(
-                        "tau_syn_e",
-                        te.unwrap_or(0.0),
-                        s[0] as i64,
-                        realised_tau(c.dt, s[0]),
-                    ));
-                    pq.push(ParamQuant::new(
-                        "tau_syn_i",
-                        ti.unwrap_or(0.0),
-                        s[1] as i64,
-                        realised_tau(c.dt, s[1]),
-                    ));
-                    s
-                } else {
-                    [4096, 4096]
-                };
-                let gains = if current {
-                    [coupling(c.dt, p.tau_m, te), coupling(c.dt, p.tau_m, ti)]
-                } else {
-                    [1.0, 1.0]
-                };
-                let refr = (p.t_ref / c.dt).round().max(0.0);
-                pq.push(ParamQuant::new("t_ref", p.t_ref, refr as i64, refr * c.dt));
-                (
-                    "lif",
-                    "mV",
-                    d,
-                    p.rest,
-                    p.theta,
-                    p.strict,
-                    p.reset,
-                    refr.min(u16::MAX as f64) as u16,
-                    p.drops,
-                    p.bias,
-                    syn,
-                    current,
-                    gains,
-                )
-            }
-            NeuronParams::Model { model, .. } => {
-                return Err(QuantError::other(format!(
-                    "{model} parameters cannot be expressed by lif: it maps the network's lif and sanafe_lif kinds"
-                )))
-            }
-            NeuronParams::SanafeLif {
-                leak,
-                threshold,
-                reset,
-                ..
-            } => {
-                let d = (4096.0 * (1.0 - leak)).round().clamp(0.0, 4096.0) as u32;
-                pq.push(ParamQuant::new(
-                    "leak",
-                    *leak,
-                    d as i64,
-                    1.0 - d as f64 / 4096.0,
-                ));
-                (
-                    "sanafe_lif",
-                    "units",
-                    d,
-                    0.0,
-                    *threshold,
-                    true,
-                    *reset,
-                    0,
-                    false,
-                    0.0,
-                    [4096, 4096],
-                    false,
-                    [1.0, 1.0],
-                )
-            }
-        };
+    let Shape {
+        kind,
+        unit,
+        v_decay,
+        rest,
+        theta,
+        strict,
+        reset,
+        refr,
+        drops,
+        bias,
+        syn,
+        current,
+        gains,
+    } = match c.neuron {
+        NeuronParams::LoihiLif { .. } => {
+            return Err(QuantError::other(
+                "loihi_lif parameters are Loihi register integers; map them on an architecture whose core.model is loihi_cuba_lif",
+            ))
+        }
+        NeuronParams::Lif { .. } => lif_shape(c, &mut pq)?,
+        NeuronParams::SanafeLif { .. } => sanafe_shape(c, &mut pq)?,
+        NeuronParams::Model { model, .. } => {
+            return Err(QuantError::other(format!(
+                "{model} parameters cannot be expressed by lif: it maps the network's lif and sanafe_lif kinds"
+            )))
+        }
+    };
     let sanafe = kind == "sanafe_lif";
     let vmax = theta
         .abs()

@@ -1,6 +1,6 @@
 //! SpiNNaker (`spinnaker_lif`): sPyNNaker's s16.15 current-based LIF.
 
-use super::common::{phys, worst_init};
+use super::common::{phys, worst_init, Phys};
 use crate::model::{MapModel, PopCtx, QuantError, QuantisedPop};
 use crate::quant::{ParamQuant, PopQuant, WeightQ};
 use neurochip_firmware::fixed::s1615_from_f64;
@@ -76,6 +76,59 @@ pub(crate) fn spinnaker_pop(
     let params = base
         .with_weight_shift(shifts)
         .map_err(|e| QuantError::field(e.field(), e.to_string()))?;
+    registers_report(&p, &params, dt, em_r, delta, i_offset, &mut pq);
+    if p.strict {
+        warnings.push(format!(
+            "population {:?}: strict threshold v > θ realised as spinnaker_lif's v >= θ",
+            c.name
+        ));
+    }
+    if p.drops && p.t_ref > 0.0 && !delta {
+        warnings.push(format!(
+            "population {:?}: spinnaker_lif keeps integrating synaptic currents while refractory (input is not dropped)",
+            c.name
+        ));
+    }
+    let ints: Vec<i64> = c
+        .init
+        .iter()
+        .map(|&x| s1615_from_f64(x.clamp(-65535.0, 65535.0)).to_bits() as i64)
+        .collect();
+    pq.push(worst_init("v_init", c.init, &ints, 1.0 / 32768.0, 0.0));
+    let init = ints
+        .iter()
+        .map(|&v| SpinnakerState {
+            v: v as i32,
+            ..SpinnakerState::default()
+        })
+        .collect();
+    Ok(QuantisedPop {
+        wq: WeightQ {
+            mult: 1.0,
+            gain: gains,
+            lo: 0,
+            hi: 65535,
+            lava_nwb: None,
+        },
+        integer_weights: false,
+        one_current: false,
+        params: vec![params; c.init.len()],
+        init,
+        report: PopQuant::scaled(c.name, "lif", "mV", 32768.0, gains[0], None, pq),
+        warnings,
+    })
+}
+
+/// The report lines of the registers `params` realise (`em_r` the realised `e^(−dt/τm)`).
+fn registers_report(
+    p: &Phys,
+    params: &SpinnakerParams,
+    dt: f64,
+    em_r: f64,
+    delta: bool,
+    i_offset: f64,
+    pq: &mut Vec<ParamQuant>,
+) {
     let v = |x: i32| x as f64 / 32768.0;
     pq.push(ParamQuant::new(
         "v_thresh",
@@ -129,55 +182,15 @@ pub(crate) fn spinnaker_pop(
     pq.push(ParamQuant::new(
         "weight_shift_e",
         0.0,
-        shifts[0] as i64,
+        params.weight_shift[0] as i64,
         0.0,
     ));
     pq.push(ParamQuant::new(
         "weight_shift_i",
         0.0,
-        shifts[1] as i64,
+        params.weight_shift[1] as i64,
         0.0,
     ));
-    if p.strict {
-        warnings.push(format!(
-            "population {:?}: strict threshold v > θ realised as spinnaker_lif's v >= θ",
-            c.name
-        ));
-    }
-    if p.drops && p.t_ref > 0.0 && !delta {
-        warnings.push(format!(
-            "population {:?}: spinnaker_lif keeps integrating synaptic currents while refractory (input is not dropped)",
-            c.name
-        ));
-    }
-    let ints: Vec<i64> = c
-        .init
-        .iter()
-        .map(|&x| s1615_from_f64(x.clamp(-65535.0, 65535.0)).to_bits() as i64)
-        .collect();
-    pq.push(worst_init("v_init", c.init, &ints, 1.0 / 32768.0, 0.0));
-    let init = ints
-        .iter()
-        .map(|&v| SpinnakerState {
-            v: v as i32,
-            ..SpinnakerState::default()
-        })
-        .collect();
-    Ok(QuantisedPop {
-        wq: WeightQ {
-            mult: 1.0,
-            gain: gains,
-            lo: 0,
-            hi: 65535,
-            lava_nwb: None,
-        },
-        integer_weights: false,
-        one_current: false,
-        params: vec![params; c.init.len()],
-        init,
-        report: PopQuant::scaled(c.name, "lif", "mV", 32768.0, gains[0], None, pq),
-        warnings,
-    })
 }
 
 impl MapModel for SpinnakerLif {

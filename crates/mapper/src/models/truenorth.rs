@@ -1,6 +1,6 @@
 //! TrueNorth (`truenorth`): linear-leak integer neuron with four axon types.
 
-use super::common::{phys, refractory_dropped, v_span, worst_init};
+use super::common::{phys, refractory_dropped, v_span, worst_init, Phys};
 use crate::model::{MapModel, PopCtx, QuantError, QuantisedPop};
 use crate::quant::{pick_scale, ParamQuant, PopQuant, WeightQ};
 use crate::word::weight_range;
@@ -84,42 +84,7 @@ pub(crate) fn truenorth_pop(
         alpha as f64 / s + p.rest,
     ));
     pq.push(ParamQuant::new("reset", p.reset, r, r as f64 / s + p.rest));
-    let (leak, reversal) = if p.bias != 0.0 {
-        if p.tau_m.is_some() {
-            warnings.push(format!(
-                "population {:?}: truenorth has one leak: bias {} mV/step kept, membrane leak dropped",
-                c.name, p.bias
-            ));
-        }
-        let l = (p.bias * s).round() as i64;
-        pq.push(ParamQuant::new("leak (bias)", p.bias, l, l as f64 / s));
-        (l, false)
-    } else {
-        let l = (leak_mv * s).round() as i64;
-        let realised = if l == 0 || theta * s <= 0.0 {
-            f64::INFINITY
-        } else {
-            let f = l as f64 / (0.5 * theta * s);
-            if f >= 1.0 {
-                0.0
-            } else {
-                -dt / (1.0 - f).ln()
-            }
-        };
-        pq.push(ParamQuant::new(
-            "tau_m (linear leak)",
-            p.tau_m.unwrap_or(f64::INFINITY),
-            -l,
-            realised,
-        ));
-        if p.tau_m.is_some() {
-            warnings.push(format!(
-                "population {:?}: exponential leak realised on truenorth as a linear leak of {l} LSB/step toward rest (exact at V = θ/2)",
-                c.name
-            ));
-        }
-        (-l, true)
-    };
+    let (leak, reversal) = leak(c, &p, s, theta, leak_mv, &mut pq, &mut warnings);
     let params = TrueNorthParams {
         weights: [0; 4],
         stochastic_syn: [false; 4],
@@ -157,6 +122,56 @@ pub(crate) fn truenorth_pop(
         report: PopQuant::scaled(c.name, "lif", "mV", s, s, None, pq),
         warnings,
     })
+}
+
+/// TrueNorth's one leak λ (and ε): the bias when there is one, else the membrane leak made
+/// linear, exact at V = θ/2 (`s` LSBs per mV, `leak_mv` the rate there).
+fn leak(
+    c: &PopCtx,
+    p: &Phys,
+    s: f64,
+    theta: f64,
+    leak_mv: f64,
+    pq: &mut Vec<ParamQuant>,
+    warnings: &mut Vec<String>,
+) -> (i64, bool) {
+    let dt = c.dt;
+    if p.bias != 0.0 {
+        if p.tau_m.is_some() {
+            warnings.push(format!(
+                "population {:?}: truenorth has one leak: bias {} mV/step kept, membrane leak dropped",
+                c.name, p.bias
+            ));
+        }
+        let l = (p.bias * s).round() as i64;
+        pq.push(ParamQuant::new("leak (bias)", p.bias, l, l as f64 / s));
+        (l, false)
+    } else {
+        let l = (leak_mv * s).round() as i64;
+        let realised = if l == 0 || theta * s <= 0.0 {
+            f64::INFINITY
+        } else {
+            let f = l as f64 / (0.5 * theta * s);
+            if f >= 1.0 {
+                0.0
+            } else {
+                -dt / (1.0 - f).ln()
+            }
+        };
+        pq.push(ParamQuant::new(
+            "tau_m (linear leak)",
+            p.tau_m.unwrap_or(f64::INFINITY),
+            -l,
+            realised,
+        ));
+        if p.tau_m.is_some() {
+            warnings.push(format!(
+                "population {:?}: exponential leak realised on truenorth as a linear leak of {l} LSB/step toward rest (exact at V = θ/2)",
+                c.name
+            ));
+        }
+        (-l, true)
+    }
 }
 
 impl MapModel for TrueNorth {

@@ -1,6 +1,6 @@
 //! Xylo (`xylo_iaf`): shift-decay integrate-and-fire with int8 weights.
 
-use super::common::{phys, refractory_dropped, v_span, worst_init};
+use super::common::{phys, refractory_dropped, v_span, worst_init, Phys};
 use crate::model::{MapModel, PopCtx, QuantError, QuantisedPop};
 use crate::quant::{ParamQuant, PopQuant, WeightQ};
 use crate::word::weight_range;
@@ -25,55 +25,7 @@ pub(crate) fn xylo_pop(c: &PopCtx) -> Result<QuantisedPop<XyloParams, XyloState>
     let dt = c.dt;
     let mut warnings = Vec::new();
     let mut pq = Vec::new();
-    let dash = |tau: f64| (tau / dt).log2().round().clamp(0.0, 15.0) as u8;
-    let tau_of = |d: u8| -dt / (1.0 - 0.5f64.powi(d as i32)).ln();
-    let dash_mem = match p.tau_m {
-        Some(t) => dash(t),
-        None => {
-            warnings.push(format!(
-                "population {:?}: no membrane leak realised as dash_mem = 15 (Xylo always leaks at least 1 LSB per step)",
-                c.name
-            ));
-            15
-        }
-    };
-    let mut tq = ParamQuant::new(
-        "tau_m (dash_mem)",
-        p.tau_m.unwrap_or(f64::INFINITY),
-        dash_mem as i64,
-        if dash_mem == 0 { 0.0 } else { tau_of(dash_mem) },
-    );
-    if !tq.rel_error.is_finite() {
-        // No leak requested, a slow one realised: not exact, and NaN would not serialise.
-        tq.rel_error = 1.0;
-    }
-    pq.push(tq);
-    let delta = p.tau_e.is_none();
-    let ds = match (p.tau_e, p.tau_i) {
-        (Some(e), Some(i)) => [dash(e).max(1), dash(i).max(1)],
-        _ => [1, 1],
-    };
-    for (k, (name, tau)) in [
-        ("tau_syn_e (dash_syn)", p.tau_e),
-        ("tau_syn_i (dash_syn)", p.tau_i),
-    ]
-    .into_iter()
-    .enumerate()
-    .filter(|_| !delta)
-    {
-        pq.push(ParamQuant::new(
-            name,
-            tau.unwrap_or(0.0),
-            ds[k] as i64,
-            tau_of(ds[k]),
-        ));
-    }
-    if delta {
-        warnings.push(format!(
-            "population {:?}: delta synapses realised on xylo_iaf as a current with dash_syn = 1 (same total charge, half of it in the spike's step)",
-            c.name
-        ));
-    }
+    let (dash_mem, ds, delta) = dashes(c, &p, &mut pq, &mut warnings);
     let tm = p.tau_m.unwrap_or(dt);
     let gains: [f64; 2] = [0, 1].map(|k| {
         let tail = f64::from((1u32 << ds[k]) - 1);
@@ -183,6 +135,67 @@ pub(crate) fn xylo_pop(c: &PopCtx) -> Result<QuantisedPop<XyloParams, XyloState>
         report: PopQuant::scaled(c.name, "lif", "mV", s, mult, None, pq),
         warnings,
     })
+}
+
+/// Xylo's power-of-two time constants: `dash_mem`, `dash_syn` per channel, and whether the
+/// synapses are delta (realised as `dash_syn = 1`); their rounding goes to `pq`.
+fn dashes(
+    c: &PopCtx,
+    p: &Phys,
+    pq: &mut Vec<ParamQuant>,
+    warnings: &mut Vec<String>,
+) -> (u8, [u8; 2], bool) {
+    let dt = c.dt;
+    let dash = |tau: f64| (tau / dt).log2().round().clamp(0.0, 15.0) as u8;
+    let tau_of = |d: u8| -dt / (1.0 - 0.5f64.powi(d as i32)).ln();
+    let dash_mem = match p.tau_m {
+        Some(t) => dash(t),
+        None => {
+            warnings.push(format!(
+                "population {:?}: no membrane leak realised as dash_mem = 15 (Xylo always leaks at least 1 LSB per step)",
+                c.name
+            ));
+            15
+        }
+    };
+    let mut tq = ParamQuant::new(
+        "tau_m (dash_mem)",
+        p.tau_m.unwrap_or(f64::INFINITY),
+        dash_mem as i64,
+        if dash_mem == 0 { 0.0 } else { tau_of(dash_mem) },
+    );
+    if !tq.rel_error.is_finite() {
+        // No leak requested, a slow one realised: not exact, and NaN would not serialise.
+        tq.rel_error = 1.0;
+    }
+    pq.push(tq);
+    let delta = p.tau_e.is_none();
+    let ds = match (p.tau_e, p.tau_i) {
+        (Some(e), Some(i)) => [dash(e).max(1), dash(i).max(1)],
+        _ => [1, 1],
+    };
+    for (k, (name, tau)) in [
+        ("tau_syn_e (dash_syn)", p.tau_e),
+        ("tau_syn_i (dash_syn)", p.tau_i),
+    ]
+    .into_iter()
+    .enumerate()
+    .filter(|_| !delta)
+    {
+        pq.push(ParamQuant::new(
+            name,
+            tau.unwrap_or(0.0),
+            ds[k] as i64,
+            tau_of(ds[k]),
+        ));
+    }
+    if delta {
+        warnings.push(format!(
+            "population {:?}: delta synapses realised on xylo_iaf as a current with dash_syn = 1 (same total charge, half of it in the spike's step)",
+            c.name
+        ));
+    }
+    (dash_mem, ds, delta)
 }
 
 impl MapModel for XyloIaf {
