@@ -184,6 +184,25 @@ impl WordLayout {
         Ok(word)
     }
 
+    /// Pack a synapse whose fields the caller has already checked, each masked to its
+    /// width (never an error, never a panic): the fast path of a tool packing millions of
+    /// words. [`WordLayout::encode`] is its checking twin; both give the same word for
+    /// every synapse `encode` accepts.
+    #[inline]
+    pub fn pack(&self, s: &Synapse) -> u64 {
+        let (wb, cb, db, tb) = (
+            u32::from(self.weight_bits),
+            u32::from(self.channel_bits),
+            u32::from(self.delay_bits),
+            u32::from(self.target_bits),
+        );
+        let shl = |v: u64, n: u32| v.checked_shl(n).unwrap_or(0);
+        (s.weight as i64 as u64 & mask(wb))
+            | shl(u64::from(s.channel) & mask(cb), wb)
+            | shl(u64::from(s.delay) & mask(db), wb + cb)
+            | shl(u64::from(s.target) & mask(tb), wb + cb + db)
+    }
+
     /// Unpack a word. Total for every input (bits above `word_bits` are
     /// ignored), so a corrupted word can never make the runtime panic.
     #[inline]

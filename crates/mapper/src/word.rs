@@ -2,11 +2,11 @@
 //! (two's complement), channel, delay, target — the same order as
 //! `neurochip_firmware::hal::WordLayout`.
 //!
-//! Packing is done with shifts and masks on a `u64` rather than through a
-//! bit-vector because W1 needs 15.6 M words packed in a few seconds; the
-//! tests check it against the firmware's own decoder.
+//! The packing itself is the firmware's ([`WordLayout::pack`] and
+//! [`WordLayout::decode`]), so there is one definition of a word; this module
+//! names the fields as the mapper fills them.
 
-use neurochip_firmware::hal::WordLayout;
+use neurochip_firmware::hal::{Synapse, WordLayout};
 
 /// One unpacked synapse as it sits in a word.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,32 +21,6 @@ pub struct Fields {
     pub target: u32,
 }
 
-/// Total bits of a word of `layout`.
-pub fn word_bits(layout: &WordLayout) -> u32 {
-    layout.weight_bits as u32
-        + layout.channel_bits as u32
-        + layout.delay_bits as u32
-        + layout.target_bits as u32
-}
-
-fn mask(bits: u32) -> u64 {
-    if bits >= 64 {
-        u64::MAX
-    } else {
-        (1u64 << bits) - 1
-    }
-}
-
-#[inline]
-fn shl(v: u64, s: u32) -> u64 {
-    v.checked_shl(s).unwrap_or(0)
-}
-
-#[inline]
-fn shr(v: u64, s: u32) -> u64 {
-    v.checked_shr(s).unwrap_or(0)
-}
-
 /// Range `(min, max)` of the signed weight field.
 pub fn weight_range(weight_bits: u32) -> (i64, i64) {
     if weight_bits == 0 {
@@ -56,44 +30,25 @@ pub fn weight_range(weight_bits: u32) -> (i64, i64) {
     (-half, half - 1)
 }
 
-/// Packs `f` (the caller has checked every field fits) into a word.
+/// Packs `f` (the caller has checked every field fits) into a word, through the
+/// firmware's own [`WordLayout::pack`].
 #[inline]
 pub fn pack(layout: &WordLayout, f: Fields) -> u64 {
-    let wb = layout.weight_bits as u32;
-    let cb = layout.channel_bits as u32;
-    let db = layout.delay_bits as u32;
-    let mut w = (f.weight as i64 as u64) & mask(wb);
-    let mut shift = wb;
-    w |= shl((f.channel as u64) & mask(cb), shift);
-    shift += cb;
-    w |= shl((f.delay as u64) & mask(db), shift);
-    shift += db;
-    w |= shl(f.target as u64 & mask(layout.target_bits as u32), shift);
-    w
+    layout.pack(&Synapse {
+        weight: f.weight,
+        channel: f.channel,
+        delay: f.delay as u8,
+        target: f.target,
+    })
 }
 
-/// Unpacks a word (inverse of [`pack`]), sign-extending the weight.
+/// Unpacks a word (inverse of [`pack`]) with the firmware's [`WordLayout::decode`].
 pub fn unpack(layout: &WordLayout, word: u64) -> Fields {
-    let wb = layout.weight_bits as u32;
-    let cb = layout.channel_bits as u32;
-    let db = layout.delay_bits as u32;
-    let raw = word & mask(wb);
-    let weight = if wb == 0 {
-        0
-    } else {
-        let sh = 64 - wb;
-        (((raw << sh) as i64) >> sh) as i32
-    };
-    let mut shift = wb;
-    let channel = (shr(word, shift) & mask(cb)) as u8;
-    shift += cb;
-    let delay = (shr(word, shift) & mask(db)) as u32;
-    shift += db;
-    let target = (shr(word, shift) & mask(layout.target_bits as u32)) as u32;
+    let s = layout.decode(word);
     Fields {
-        weight,
-        channel,
-        delay,
-        target,
+        weight: s.weight,
+        channel: s.channel,
+        delay: u32::from(s.delay),
+        target: s.target,
     }
 }
