@@ -9,12 +9,14 @@ fn layouts() -> impl Strategy<Value = WordLayout> {
         .prop_filter("fits 64 bits", |(w, c, d, t)| {
             u32::from(*w) + u32::from(*c) + u32::from(*d) + u32::from(*t) <= 64
         })
-        .prop_map(|(weight_bits, channel_bits, delay_bits, target_bits)| WordLayout {
-            weight_bits,
-            channel_bits,
-            delay_bits,
-            target_bits,
-        })
+        .prop_map(
+            |(weight_bits, channel_bits, delay_bits, target_bits)| WordLayout {
+                weight_bits,
+                channel_bits,
+                delay_bits,
+                target_bits,
+            },
+        )
 }
 
 proptest! {

@@ -71,30 +71,12 @@ pub trait CoreModel {
     }
 }
 
-/// Synapse memory as stored on the host: 32-bit words when every word fits (the common
-/// case; half the memory traffic of the input unit's hot loop), 64-bit otherwise. Lossless
-/// either way, so what the firmware reads is unchanged.
-#[derive(Debug)]
-enum Words {
-    Narrow(Vec<u32>),
-    Wide(Vec<u64>),
-}
-
-impl Words {
-    fn new(w: SynapseWords) -> Self {
-        match w {
-            SynapseWords::Narrow(v) => Words::Narrow(v),
-            SynapseWords::Wide(v) => Words::Wide(v),
-        }
-    }
-}
-
 /// The memories of one core, as the firmware runtime sees them through the HAL traits.
 #[derive(Debug)]
 struct CoreHal<M: NeuronModel> {
     params: Vec<M::Params>,
     state: Vec<M::State>,
-    words: Words,
+    words: SynapseWords,
     axons: Vec<AxonRow>,
     /// `acc[slot * n + neuron]`.
     acc: Vec<M::Acc>,
@@ -107,10 +89,7 @@ struct CoreHal<M: NeuronModel> {
 impl<M: NeuronModel> SynapseMemory for CoreHal<M> {
     #[inline]
     fn read_word(&mut self, addr: u32) -> u64 {
-        match &self.words {
-            Words::Narrow(w) => w.get(addr as usize).map_or(0, |&x| u64::from(x)),
-            Words::Wide(w) => w.get(addr as usize).copied().unwrap_or(0),
-        }
+        self.words.get(addr as usize).unwrap_or(0)
     }
 }
 
@@ -286,7 +265,7 @@ impl<M: NeuronModel> FirmwareCore<M> {
             hal: CoreHal {
                 params: img.params,
                 state: img.init,
-                words: Words::new(img.synapse_words),
+                words: img.synapse_words,
                 axons: img.axons,
                 acc: vec![M::Acc::default(); slots as usize * n as usize],
                 slots,

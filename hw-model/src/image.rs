@@ -5,6 +5,9 @@
 //! architecture runs the same firmware model; the binary dispatches on
 //! `neurochip_arch::schema::ModelKind` once, at the top.
 
+use bitvec::field::BitField;
+use bitvec::order::Lsb0;
+use bitvec::vec::BitVec;
 use neurochip_firmware::hal::WordLayout;
 use neurochip_firmware::NeuronModel;
 
@@ -64,85 +67,137 @@ pub struct HostSpike {
     pub axon: u32,
 }
 
-/// A core's synapse memory: 32-bit cells when the words fit (the usual case), else 64-bit.
+/// A core's synapse memory as the chip's SRAM holds it: words of `word_bits` bits (any
+/// width from 1 to 64, e.g. 13 or 21) packed back to back in a bit-addressed array
+/// (`bitvec`), so word `i` occupies bits `i·word_bits .. (i + 1)·word_bits` and a row of
+/// words starting at word `a` starts at bit offset `a·word_bits`. Capacity is counted in
+/// bits ([`SynapseWords::bits`]) as the chip's is.
 ///
-/// Storing a 32-bit word in 32 bits halves the memory of the largest structure
-/// of a mapped network (one word per synapse), which is what keeps a run under
-/// 16 bytes per synapse at its peak.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SynapseWords {
-    /// Words of at most 32 bits.
-    Narrow(Vec<u32>),
-    /// Words of 33 to 64 bits.
-    Wide(Vec<u64>),
+/// Writes go through `bitvec`; [`SynapseWords::get`] is the read path of the input unit's
+/// hot loop (at most two 64-bit loads and a shift), held to `bitvec`'s own `load_le` by a
+/// property test.
+#[derive(Clone, Debug, Default)]
+pub struct SynapseWords {
+    word_bits: u32,
+    len: usize,
+    /// Whole 64-bit elements, zero past the last word (their length only grows).
+    bits: BitVec<u64, Lsb0>,
 }
 
-impl Default for SynapseWords {
-    fn default() -> Self {
-        SynapseWords::Narrow(Vec::new())
+/// Low-`n`-bit mask (all ones for `n >= 64`).
+#[inline(always)]
+const fn low_mask(n: u32) -> u64 {
+    if n >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << n) - 1
     }
 }
 
+/// Bits needed to hold `w` (at least 1).
+fn bits_of(w: u64) -> u32 {
+    (64 - w.leading_zeros()).max(1)
+}
+
+/// `bits` rounded up to whole 64-bit elements.
+fn whole(bits: usize) -> usize {
+    bits.div_ceil(64) * 64
+}
+
 impl SynapseWords {
-    /// Empty memory for words of `word_bits` bits.
+    /// Empty memory for words of `word_bits` bits (clamped to 1..=64).
     pub fn for_bits(word_bits: u32) -> Self {
-        if word_bits <= 32 {
-            SynapseWords::Narrow(Vec::new())
-        } else {
-            SynapseWords::Wide(Vec::new())
-        }
+        Self::with_capacity(word_bits, 0)
     }
 
     /// Empty memory for `n` words of `word_bits` bits, allocated once.
     pub fn with_capacity(word_bits: u32, n: usize) -> Self {
-        if word_bits <= 32 {
-            SynapseWords::Narrow(Vec::with_capacity(n))
-        } else {
-            SynapseWords::Wide(Vec::with_capacity(n))
+        let word_bits = word_bits.clamp(1, 64);
+        SynapseWords {
+            word_bits,
+            len: 0,
+            bits: BitVec::repeat(false, whole(n * word_bits as usize)),
         }
     }
 
-    /// Append a word; a word wider than 32 bits turns narrow storage wide (never truncates).
+    /// Width of one word, in bits.
+    pub fn word_bits(&self) -> u32 {
+        self.word_bits
+    }
+
+    /// Bits the words occupy.
+    pub fn bits(&self) -> u64 {
+        self.len as u64 * u64::from(self.word_bits)
+    }
+
+    /// Append a word at bit offset `len · word_bits`. A word wider than the memory's words
+    /// widens every word (never truncates); a mapper sizes the memory so that this does
+    /// not happen.
+    #[inline]
     pub fn push(&mut self, w: u64) {
-        match self {
-            SynapseWords::Narrow(v) => {
-                if w >> 32 == 0 {
-                    v.push(w as u32);
-                } else {
-                    let mut wide: Vec<u64> = v.iter().map(|&x| u64::from(x)).collect();
-                    wide.push(w);
-                    *self = SynapseWords::Wide(wide);
-                }
-            }
-            SynapseWords::Wide(v) => v.push(w),
+        if w & !low_mask(self.word_bits) != 0 || self.word_bits == 0 {
+            self.widen(bits_of(w).max(self.word_bits));
+        }
+        let n = self.word_bits as usize;
+        let at = self.len * n;
+        if at + n > self.bits.len() {
+            let grown = whole((at + n).max(2 * self.bits.len()));
+            self.bits.resize(grown, false);
+        }
+        let raw = self.bits.as_raw_mut_slice();
+        let (k, sh) = (at / 64, (at % 64) as u32);
+        raw[k] |= w << sh;
+        if sh as usize + n > 64 {
+            raw[k + 1] |= w >> (64 - sh);
+        }
+        self.len += 1;
+    }
+
+    /// Re-pack every word at `word_bits` bits.
+    fn widen(&mut self, word_bits: u32) {
+        let words: Vec<u64> = self.iter().collect();
+        *self = SynapseWords::with_capacity(word_bits, words.len());
+        for w in words {
+            self.push(w);
         }
     }
 
     /// Number of words.
     pub fn len(&self) -> usize {
-        match self {
-            SynapseWords::Narrow(v) => v.len(),
-            SynapseWords::Wide(v) => v.len(),
-        }
+        self.len
     }
 
     /// True when the memory holds no word.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.len == 0
     }
 
-    /// Word `i`, if present.
+    /// Word `i`, if present: the `word_bits` bits at bit offset `i·word_bits`.
     #[inline]
     pub fn get(&self, i: usize) -> Option<u64> {
-        match self {
-            SynapseWords::Narrow(v) => v.get(i).map(|&x| u64::from(x)),
-            SynapseWords::Wide(v) => v.get(i).copied(),
+        if i >= self.len {
+            return None;
         }
+        let raw = self.bits.as_raw_slice();
+        let o = i * self.word_bits as usize;
+        let (k, sh) = (o / 64, (o % 64) as u32);
+        let mut v = raw[k] >> sh;
+        if sh + self.word_bits > 64 {
+            v |= raw[k + 1] << (64 - sh);
+        }
+        Some(v & low_mask(self.word_bits))
+    }
+
+    /// Word `i` read through `bitvec`'s bit-range load (the slow, obvious twin of
+    /// [`SynapseWords::get`] and of the writes of [`SynapseWords::push`]).
+    pub fn get_via_bitvec(&self, i: usize) -> Option<u64> {
+        let n = self.word_bits as usize;
+        (i < self.len).then(|| self.bits[i * n..(i + 1) * n].load_le::<u64>())
     }
 
     /// Every word, in address order.
     pub fn iter(&self) -> impl Iterator<Item = u64> + '_ {
-        (0..self.len()).map(move |i| self.get(i).unwrap_or(0))
+        (0..self.len).map(move |i| self.get(i).unwrap_or(0))
     }
 
     /// Words `range` as a vector (for tests and tools).
@@ -151,13 +206,24 @@ impl SynapseWords {
     }
 }
 
+impl PartialEq for SynapseWords {
+    /// Same width and the same words (spare capacity aside).
+    fn eq(&self, o: &Self) -> bool {
+        self.word_bits == o.word_bits && self.len == o.len && self.iter().eq(o.iter())
+    }
+}
+
+impl Eq for SynapseWords {}
+
 impl From<Vec<u64>> for SynapseWords {
+    /// Words as wide as the widest of them.
     fn from(w: Vec<u64>) -> Self {
-        if w.iter().all(|&x| x >> 32 == 0) {
-            SynapseWords::Narrow(w.into_iter().map(|x| x as u32).collect())
-        } else {
-            SynapseWords::Wide(w)
+        let bits = w.iter().map(|&x| bits_of(x)).max().unwrap_or(1);
+        let mut m = SynapseWords::with_capacity(bits, w.len());
+        for x in w {
+            m.push(x);
         }
+        m
     }
 }
 

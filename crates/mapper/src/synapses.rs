@@ -130,7 +130,7 @@ pub(crate) fn rows<M: MapModel>(
         words: c
             .words
             .iter()
-            .map(|&w| SynapseWords::with_capacity(t.layout.word_bits(), w as usize))
+            .map(|&w| SynapseWords::with_capacity(t.word_bits, w as usize))
             .collect(),
         rows: c
             .axons

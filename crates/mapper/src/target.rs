@@ -25,6 +25,7 @@ pub(crate) fn target(arch: &Architecture, ex: &Expanded) -> Result<Target, MapEr
     }
     Ok(Target {
         layout,
+        word_bits: sm.word_bits,
         cap: arch.core.neurons.min(target_cap).max(1),
         total: arch.total_cores(),
         multicast: arch.router.routing == Routing::Multicast,

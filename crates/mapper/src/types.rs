@@ -53,6 +53,8 @@ pub struct OnBoard<M: NeuronModel> {
 pub(crate) struct Target {
     /// The synapse word layout.
     pub layout: WordLayout,
+    /// Width of a synapse-memory word (`core.synapse_memory.word_bits`).
+    pub word_bits: u32,
     /// Neurons per core: `min(core.neurons, 2^target_bits)`, at least 1.
     pub cap: u32,
     /// Cores in the system.
