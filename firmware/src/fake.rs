@@ -5,6 +5,7 @@
 use crate::hal::{
     AxonTable, DendriteMemory, NeuronMemory, Op, Row, SpikeOut, SynapseMemory, WorkMeter,
 };
+use crate::queue::SpikeQueue;
 use crate::NeuronModel;
 
 /// Accesses per resource (independent of what the runtime charged, so a test
@@ -42,7 +43,7 @@ pub struct FlatHal<M: NeuronModel, const N: usize, const W: usize, const A: usiz
     /// Dendrite ring: `acc[slot][neuron]`.
     pub acc: [[M::Acc; N]; S],
     /// Spikes sent since the last [`FlatHal::clear_outbox`], as (neuron, count).
-    pub outbox: heapless::Vec<(u32, u8), N>,
+    pub outbox: SpikeQueue<N>,
     /// What the runtime charged, indexed by [`Op::index`].
     pub charged: [u64; Op::ALL.len()],
     /// What was actually touched.
@@ -67,7 +68,7 @@ impl<M: NeuronModel, const N: usize, const W: usize, const A: usize, const S: us
             words: [0; W],
             axons: [None; A],
             acc: [[M::Acc::default(); N]; S],
-            outbox: heapless::Vec::new(),
+            outbox: SpikeQueue::new(),
             charged: [0; Op::ALL.len()],
             accesses: Accesses::default(),
             param_reads: core::cell::Cell::new(0),
@@ -149,7 +150,7 @@ impl<M: NeuronModel, const N: usize, const W: usize, const A: usize, const S: us
 {
     fn send(&mut self, neuron: u32, count: u8) {
         self.accesses.sends += 1;
-        if self.outbox.push((neuron, count)).is_err() {
+        if !self.outbox.push(neuron, count) {
             self.accesses.outbox_overflow += 1;
         }
     }

@@ -17,6 +17,8 @@
 //! - [`runtime`]: the per-core program, generic over the HAL, split into
 //!   units of work (one input spike's row, one neuron update) so the hardware
 //!   model can charge each one its cycles and energy.
+//! - [`queue`]: the per-core input inbox and spike-out queue, fixed capacity
+//!   (`heapless`), overflow counted.
 //! - [`rng`]: random streams keyed by (seed, core, neuron, step).
 //! - [`learning`]: Loihi's learning engine (traces, epochs, sum-of-products
 //!   rules, stochastic rounding with numpy's PCG64 streams), bit-exact with Lava.
@@ -33,6 +35,7 @@ pub mod learning;
 pub mod model;
 pub mod models;
 pub mod program;
+pub mod queue;
 pub mod rng;
 pub mod runtime;
 

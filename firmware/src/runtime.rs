@@ -23,6 +23,7 @@
 use crate::hal::{
     AxonTable, DendriteMemory, NeuronMemory, Op, SpikeOut, SynapseMemory, WordLayout, WorkMeter,
 };
+use crate::queue::InputQueue;
 use crate::{NeuronModel, NeuronRng};
 
 /// Largest synapse delay a ring of `slots` slots delivers on time (`slots - 2`, 0 when `slots < 2`).
@@ -100,6 +101,29 @@ where
         hal.charge(Op::Saturated, saturated);
     }
     row.len
+}
+
+/// Fold every spike of `inbox` into the dendrite ring, oldest first (each through
+/// [`deliver_spike`]), and charge the spikes the full inbox refused as
+/// [`Op::DroppedInput`]; returns the words read.
+pub fn deliver_queued<M, H, const N: usize>(
+    hal: &mut H,
+    layout: &WordLayout,
+    inbox: &mut InputQueue<N>,
+) -> u32
+where
+    M: NeuronModel,
+    H: SynapseMemory + AxonTable + NeuronMemory<M> + DendriteMemory<M> + WorkMeter,
+{
+    let mut words = 0u32;
+    while let Some(s) = inbox.pop() {
+        words = words.saturating_add(deliver_spike::<M, H>(hal, layout, s.axon, s.count, s.step));
+    }
+    let lost = inbox.take_overflowed();
+    if lost > 0 {
+        hal.charge(Op::DroppedInput, lost);
+    }
+    words
 }
 
 /// Update neuron `i` for step `step`; returns the spikes it emitted.

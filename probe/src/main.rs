@@ -49,7 +49,8 @@ use neurochip_firmware::learning::{
 };
 use neurochip_firmware::models::lif::{Lif, LifParams};
 use neurochip_firmware::models::loihi::SignMode;
-use neurochip_firmware::runtime::{deliver_spike, update_all};
+use neurochip_firmware::queue::{InputQueue, InputSpike};
+use neurochip_firmware::runtime::{deliver_queued, update_all};
 
 #[link(name = "c")]
 extern "C" {
@@ -123,17 +124,23 @@ fn run() -> Option<([u32; 3], u64, u64)> {
     hal.axons[1] = Some(Row { start: 1, len: 1 });
 
     let mut raster = [0u32; 3];
+    // The core's input inbox: fixed capacity, as the firmware build sizes it.
+    let mut inbox: InputQueue<4> = InputQueue::new();
     for step in 0..STEPS {
         hal.clear_outbox();
         update_all::<Lif, _>(&mut hal, 0, 0, step);
-        let sent = hal.outbox.clone();
-        for &(n, count) in sent.iter() {
+        for &(n, count) in hal.outbox.iter() {
             raster[n as usize] |= 1 << step;
             // Neuron n's axon on this core is n; neuron 2's spikes leave the core.
             if n < 2 {
-                deliver_spike::<Lif, _>(&mut hal, &LAYOUT, n, count, step);
+                inbox.push(InputSpike {
+                    axon: n,
+                    count,
+                    step,
+                });
             }
         }
+        deliver_queued::<Lif, _, 4>(&mut hal, &LAYOUT, &mut inbox);
     }
     Some((raster, hal.count(Op::SynapticOp), hal.count(Op::WordRead)))
 }
