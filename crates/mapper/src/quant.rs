@@ -24,7 +24,8 @@ pub struct ParamQuant {
 }
 
 impl ParamQuant {
-    pub(crate) fn new(name: &str, requested: f64, integer: i64, realised: f64) -> Self {
+    /// One parameter's line: `rel_error` follows from `requested` and `realised`.
+    pub fn new(name: &str, requested: f64, integer: i64, realised: f64) -> Self {
         let rel_error = rel_err(requested, realised);
         ParamQuant {
             name: name.to_string(),
