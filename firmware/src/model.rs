@@ -57,8 +57,9 @@ impl StateBits {
 }
 
 /// A per-core memory a model needs besides neuron state, dendrites and synapse
-/// words (learning traces, program memory): declared here so the mapper can
-/// place it and check its capacity in bits like the rest.
+/// words (learning traces, program memory), declared beside the model so that every
+/// table learns of it through [`ModelInfo`]. (No architecture capacity exists for such
+/// memories yet, so nothing checks them today.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CoreMemory {
     /// Name, as an architecture's capacity table and reports spell it.

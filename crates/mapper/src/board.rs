@@ -1,7 +1,7 @@
 //! Chips of a board: the one rule that sizes a system from the cores a network needs.
 //!
 //! When the architecture sits on a board (`topology.max_chips_x/y`) and a placement runs
-//! out of cores, the mapper maps again on the grid [`pick_grid`] gives for the chips those
+//! out of cores, the mapper maps again on the grid `pick_grid` gives for the chips those
 //! cores fill (`⌈cores / cores per chip⌉`, at least one more than the system has): the
 //! near-square grid when it lies on the board and is at least the current grid along each
 //! axis, otherwise the smallest-area such grid, ties to the squarer, then the wider one.
