@@ -135,3 +135,12 @@ impl<const N: usize> SpikeQueue<N> {
         self.overflowed
     }
 }
+
+impl<'a, const N: usize> IntoIterator for &'a SpikeQueue<N> {
+    type Item = &'a (u32, u8);
+    type IntoIter = core::slice::Iter<'a, (u32, u8)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.q.iter()
+    }
+}
