@@ -116,9 +116,9 @@ const fn shr(x: u64, n: u32) -> u64 {
     }
 }
 
-/// Low-`n`-bit mask (all ones for `n >= 64`).
+/// Low-`n`-bit mask (all ones for `n >= 64`): the bits of an `n`-bit field.
 #[inline(always)]
-const fn mask(n: u32) -> u64 {
+pub const fn mask(n: u32) -> u64 {
     if n >= 64 {
         u64::MAX
     } else {

@@ -8,7 +8,7 @@
 use bitvec::field::BitField;
 use bitvec::order::Lsb0;
 use bitvec::vec::BitVec;
-use neurochip_firmware::hal::WordLayout;
+use neurochip_firmware::hal::{mask, WordLayout};
 use neurochip_firmware::NeuronModel;
 
 /// Index of a core in the whole system: `tile × cores_per_tile + slot`, where tiles are numbered
@@ -84,16 +84,6 @@ pub struct SynapseWords {
     bits: BitVec<u64, Lsb0>,
 }
 
-/// Low-`n`-bit mask (all ones for `n >= 64`).
-#[inline(always)]
-const fn low_mask(n: u32) -> u64 {
-    if n >= 64 {
-        u64::MAX
-    } else {
-        (1u64 << n) - 1
-    }
-}
-
 /// Bits needed to hold `w` (at least 1).
 fn bits_of(w: u64) -> u32 {
     (64 - w.leading_zeros()).max(1)
@@ -135,7 +125,7 @@ impl SynapseWords {
     /// not happen.
     #[inline]
     pub fn push(&mut self, w: u64) {
-        if w & !low_mask(self.word_bits) != 0 || self.word_bits == 0 {
+        if w & !mask(self.word_bits) != 0 || self.word_bits == 0 {
             self.widen(bits_of(w).max(self.word_bits));
         }
         let n = self.word_bits as usize;
@@ -185,7 +175,7 @@ impl SynapseWords {
         if sh + self.word_bits > 64 {
             v |= raw[k + 1] << (64 - sh);
         }
-        Some(v & low_mask(self.word_bits))
+        Some(v & mask(self.word_bits))
     }
 
     /// Word `i` read through `bitvec`'s bit-range load (the slow, obvious twin of

@@ -141,7 +141,7 @@ pub(crate) fn v_span(c: &PopCtx, p: &Phys, theta: f64, reset: f64) -> (Vec<f64>,
     (shifted, vmax)
 }
 
-/// Worst quantisation of per-neuron initial potentials.
+/// Worst quantisation of per-neuron initial potentials realised as `int × lsb + offset`.
 pub(crate) fn worst_init(
     name: &str,
     vals: &[f64],
@@ -149,22 +149,44 @@ pub(crate) fn worst_init(
     lsb: f64,
     offset: f64,
 ) -> ParamQuant {
-    let mut best: Option<(f64, usize)> = None;
-    for (i, &v) in vals.iter().enumerate() {
-        let e = (ints[i] as f64 * lsb + offset - v).abs();
-        if best.is_none_or(|(b, _)| e > b) {
-            best = Some((e, i));
-        }
+    worst_with(name, vals, ints, |i| ints[i] as f64 * lsb + offset)
+}
+
+/// SANA-FE's `sanafe_lif` fields: `(threshold, reset)` and the multiplicative leak as a
+/// 12-bit decay `d = round(4096·(1 − leak))` (at most `max_d`), reported in `pq`.
+pub(crate) fn sanafe_leak(
+    c: &PopCtx,
+    max_d: f64,
+    pq: &mut Vec<ParamQuant>,
+) -> Result<(f64, f64, u32), QuantError> {
+    let NeuronParams::SanafeLif {
+        leak,
+        threshold,
+        reset,
+        ..
+    } = c.neuron
+    else {
+        return Err(QuantError::other("not sanafe_lif parameters"));
+    };
+    let d = (4096.0 * (1.0 - leak)).round().clamp(0.0, max_d) as u32;
+    pq.push(ParamQuant::new(
+        "leak",
+        *leak,
+        d as i64,
+        1.0 - d as f64 / 4096.0,
+    ));
+    Ok((*threshold, *reset, d))
+}
+
+/// Threshold and reset relative to `v_rest`, or why `model` (which needs a positive
+/// threshold above rest) cannot take them.
+pub(crate) fn above_rest(p: &Phys, model: &str) -> Result<(f64, f64), QuantError> {
+    let theta = p.theta - p.rest;
+    if theta <= 0.0 {
+        return Err(QuantError::other(format!(
+            "v_thresh_mv {} is not above v_rest_mv {}: {model} needs a positive threshold above rest",
+            p.theta, p.rest
+        )));
     }
-    let scale = max_abs(vals);
-    match best {
-        None => ParamQuant::new(name, 0.0, 0, 0.0),
-        Some((e, i)) => ParamQuant {
-            name: name.to_string(),
-            requested: vals[i],
-            integer: ints[i],
-            realised: ints[i] as f64 * lsb + offset,
-            rel_error: if scale > 0.0 { e / scale } else { e },
-        },
-    }
+    Ok((theta, p.reset - p.rest))
 }

@@ -1,6 +1,6 @@
 //! The configurable integer LIF (`lif`): one scale for potentials and weights.
 
-use super::common::{coupling, distinct_gained, max_abs, max_gained, phys, worst};
+use super::common::{coupling, distinct_gained, max_abs, max_gained, phys, sanafe_leak, worst};
 use crate::model::{MapModel, PopCtx, QuantError, QuantisedPop};
 use crate::quant::{decay12, max_scale, pick_scale, realised_tau, ParamQuant, PopQuant, WeightQ};
 use crate::word::weight_range;
@@ -82,30 +82,15 @@ fn lif_shape(c: &PopCtx, pq: &mut Vec<ParamQuant>) -> Result<Shape, QuantError> 
 
 /// SANA-FE's `loihi_lif` kind: multiplicative leak, strict threshold, rest 0, per-neuron bias.
 fn sanafe_shape(c: &PopCtx, pq: &mut Vec<ParamQuant>) -> Result<Shape, QuantError> {
-    let NeuronParams::SanafeLif {
-        leak,
-        threshold,
-        reset,
-        ..
-    } = c.neuron
-    else {
-        return Err(QuantError::other("not sanafe_lif parameters"));
-    };
-    let d = (4096.0 * (1.0 - leak)).round().clamp(0.0, 4096.0) as u32;
-    pq.push(ParamQuant::new(
-        "leak",
-        *leak,
-        d as i64,
-        1.0 - d as f64 / 4096.0,
-    ));
+    let (threshold, reset, d) = sanafe_leak(c, 4096.0, pq)?;
     Ok(Shape {
         kind: "sanafe_lif",
         unit: "units",
         v_decay: d,
         rest: 0.0,
-        theta: *threshold,
+        theta: threshold,
         strict: true,
-        reset: *reset,
+        reset,
         refr: 0,
         drops: false,
         bias: 0.0,

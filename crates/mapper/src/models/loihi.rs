@@ -2,7 +2,8 @@
 //! physical kinds scaled into a 24-bit voltage with a weight exponent.
 
 use super::common::{
-    coupling, distinct_gained, max_abs, max_gained, refractory_dropped, worst, worst_with,
+    coupling, distinct_gained, max_abs, max_gained, phys, refractory_dropped, sanafe_leak, worst,
+    worst_with,
 };
 use crate::model::{MapModel, PopCtx, QuantError, QuantisedPop};
 use crate::quant::{
@@ -124,22 +125,10 @@ fn from_lif(c: &PopCtx) -> Quantised {
     let n = setup.n;
     let mut warnings = Vec::new();
     let mut params_q = Vec::new();
-    let NeuronParams::Lif {
-        tau_m_ms,
-        v_rest_mv,
-        v_thresh_mv,
-        strict_threshold,
-        v_reset_mv,
-        t_ref_ms,
-        tau_syn_e_ms,
-        tau_syn_i_ms,
-        bias_mv,
-        ..
-    } = c.neuron
-    else {
-        return Err(QuantError::other("not lif parameters"));
-    };
-    let dv = decay12(c.dt, *tau_m_ms).min(4095);
+    let ph = phys(c, "loihi_cuba_lif")?;
+    let (tau_m_ms, v_rest_mv, v_thresh_mv, v_reset_mv, bias_mv) =
+        (ph.tau_m, ph.rest, ph.theta, ph.reset, ph.bias);
+    let dv = decay12(c.dt, tau_m_ms).min(4095);
     let dv_frac = dv as f64 / 4096.0;
     params_q.push(ParamQuant::new(
         "tau_m",
@@ -148,10 +137,9 @@ fn from_lif(c: &PopCtx) -> Quantised {
         realised_tau(c.dt, dv),
     ));
     // Exponential synapses: one current u decaying by du + 1.
-    let (du, gain) = match (tau_syn_e_ms, tau_syn_i_ms) {
+    let (du, gain) = match (ph.tau_e, ph.tau_i) {
         (None, None) => (4095u32, 1.0),
-        (e, i) => {
-            let (te, ti) = (e.or(*i), i.or(*e));
+        (te, ti) => {
             if te != ti {
                 return Err(QuantError::other(format!(
                         "tau_syn_e_ms = {} and tau_syn_i_ms = {} differ, but loihi_cuba_lif has a single synaptic current",
@@ -167,10 +155,10 @@ fn from_lif(c: &PopCtx) -> Quantised {
                 realised_tau(c.dt, d + 1),
             ));
             // The current is in mV; fold the exact propagator's coupling into the weight.
-            (d, coupling(c.dt, *tau_m_ms, te))
+            (d, coupling(c.dt, tau_m_ms, te))
         }
     };
-    warnings.extend(refractory_dropped(c.name, *t_ref_ms, "loihi_cuba_lif"));
+    warnings.extend(refractory_dropped(c.name, ph.t_ref, "loihi_cuba_lif"));
     // Shift so the reset is 0; the leak toward v_rest becomes a bias.
     let theta = v_thresh_mv - v_reset_mv;
     if theta < 0.0 {
@@ -185,11 +173,11 @@ fn from_lif(c: &PopCtx) -> Quantised {
             .fold(0.0f64, |m, v| m.max((v - v_reset_mv).abs())),
     );
     let (wq, s, e) = loihi_scale(c, &setup, gain, vmax);
-    let strict = *strict_threshold;
+    let strict = ph.strict;
     let t_int = theta * s - if strict { 0.0 } else { 1.0 };
     let vth = (t_int / 64.0).round().max(0.0) as i64;
     let realised = (vth * 64 + if strict { 0 } else { 1 }) as f64 / s + v_reset_mv;
-    params_q.push(ParamQuant::new("v_thresh", *v_thresh_mv, vth, realised));
+    params_q.push(ParamQuant::new("v_thresh", v_thresh_mv, vth, realised));
     if !strict {
         warnings.push(format!(
             "population {:?}: threshold v >= θ realised as Loihi's strict v > θ − 1 LSB",
@@ -238,22 +226,7 @@ fn from_sanafe(c: &PopCtx) -> Quantised {
     let n = setup.n;
     let warnings = Vec::new();
     let mut params_q = Vec::new();
-    let NeuronParams::SanafeLif {
-        leak,
-        threshold,
-        reset,
-        ..
-    } = c.neuron
-    else {
-        return Err(QuantError::other("not sanafe_lif parameters"));
-    };
-    let dv = (4096.0 * (1.0 - leak)).round().clamp(0.0, 4095.0) as u32;
-    params_q.push(ParamQuant::new(
-        "leak",
-        *leak,
-        dv as i64,
-        1.0 - dv as f64 / 4096.0,
-    ));
+    let (threshold, reset, dv) = sanafe_leak(c, 4095.0, &mut params_q)?;
     let theta = threshold - reset;
     if theta < 0.0 {
         return Err(QuantError::other(format!(
@@ -265,7 +238,7 @@ fn from_sanafe(c: &PopCtx) -> Quantised {
     let vth = (theta * s / 64.0).round() as i64;
     params_q.push(ParamQuant::new(
         "threshold",
-        *threshold,
+        threshold,
         vth,
         vth as f64 * 64.0 / s + reset,
     ));

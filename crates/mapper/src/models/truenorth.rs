@@ -1,6 +1,6 @@
 //! TrueNorth (`truenorth`): linear-leak integer neuron with four axon types.
 
-use super::common::{phys, refractory_dropped, v_span, worst_init, Phys};
+use super::common::{above_rest, phys, refractory_dropped, v_span, worst_init, Phys};
 use crate::model::{MapModel, PopCtx, QuantError, QuantisedPop};
 use crate::quant::{pick_scale, ParamQuant, PopQuant, WeightQ};
 use crate::word::weight_range;
@@ -19,14 +19,7 @@ pub(crate) fn truenorth_pop(
     let dt = c.dt;
     let mut warnings = Vec::new();
     let mut pq = Vec::new();
-    let theta = p.theta - p.rest;
-    let reset = p.reset - p.rest;
-    if theta <= 0.0 {
-        return Err(QuantError::other(format!(
-            "v_thresh_mv {} is not above v_rest_mv {}: truenorth needs a positive threshold above rest",
-            p.theta, p.rest
-        )));
-    }
+    let (theta, reset) = above_rest(&p, "truenorth")?;
     let tm = p.tau_m.unwrap_or(dt);
     let gains: [f64; 2] = [p.tau_e, p.tau_i].map(|t| t.map_or(1.0, |ts| ts / tm));
     if p.tau_e.is_some() {

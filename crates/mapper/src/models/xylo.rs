@@ -1,6 +1,6 @@
 //! Xylo (`xylo_iaf`): shift-decay integrate-and-fire with int8 weights.
 
-use super::common::{phys, refractory_dropped, v_span, worst_init, Phys};
+use super::common::{above_rest, phys, refractory_dropped, v_span, worst_init, Phys};
 use crate::model::{MapModel, PopCtx, QuantError, QuantisedPop};
 use crate::quant::{ParamQuant, PopQuant, WeightQ};
 use crate::word::weight_range;
@@ -49,14 +49,7 @@ pub(crate) fn xylo_pop(c: &PopCtx) -> Result<QuantisedPop<XyloParams, XyloState>
         )));
     }
     let n_syn = if !readout && uses_inh { 2 } else { 1 };
-    let theta = p.theta - p.rest;
-    let reset = p.reset - p.rest;
-    if theta <= 0.0 {
-        return Err(QuantError::other(format!(
-            "v_thresh_mv {} is not above v_rest_mv {}: xylo_iaf needs a positive threshold above rest",
-            p.theta, p.rest
-        )));
-    }
+    let (theta, reset) = above_rest(&p, "xylo_iaf")?;
     if reset != 0.0 {
         warnings.push(format!(
             "population {:?}: reset to v_reset = {} mV realised as Xylo's subtractive reset (v -= threshold)",
