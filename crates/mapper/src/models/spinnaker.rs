@@ -130,24 +130,13 @@ fn registers_report(
     pq: &mut Vec<ParamQuant>,
 ) {
     let v = |x: i32| x as f64 / 32768.0;
-    pq.push(ParamQuant::new(
-        "v_thresh",
-        p.theta,
-        params.v_thresh as i64,
-        v(params.v_thresh),
-    ));
-    pq.push(ParamQuant::new(
-        "v_reset",
-        p.reset,
-        params.v_reset as i64,
-        v(params.v_reset),
-    ));
-    pq.push(ParamQuant::new(
-        "v_rest",
-        p.rest,
-        params.v_rest as i64,
-        v(params.v_rest),
-    ));
+    for (name, requested, int) in [
+        ("v_thresh", p.theta, params.v_thresh),
+        ("v_reset", p.reset, params.v_reset),
+        ("v_rest", p.rest, params.v_rest),
+    ] {
+        pq.push(ParamQuant::new(name, requested, int as i64, v(int)));
+    }
     pq.push(ParamQuant::new(
         "tau_m",
         p.tau_m.unwrap_or(f64::INFINITY),
